@@ -1,0 +1,69 @@
+/* Wire contract with libcontainer/program (codes.go); see docs/PROGRAM.md.
+ * TestCodesMatchHeader in libcontainer/program keeps both files in step. */
+#ifndef HULL_PROGRAM_H
+#define HULL_PROGRAM_H
+
+#define HULL_PROGRAM_MAGIC "HULLPRG1"
+#define HULL_PROGRAM_VERSION 1
+#define HULL_MSG_HEADER_SIZE 16
+
+enum hull_op {
+	OP_SETNS = 1,
+	OP_UNSHARE_USER = 2,
+	OP_UNSHARE = 3,
+	OP_TIMENS_OFFSETS = 4,
+	OP_OOM_SCORE_ADJ = 5,
+	OP_FORK = 6,
+	OP_PROPAGATION = 7,
+	OP_ROOT_OPEN = 8,
+	OP_MKDIR_ALL = 9,
+	OP_MKFILE = 10,
+	OP_MOUNT_BIND = 11,
+	OP_MOUNT_FS = 12,
+	OP_MKNOD = 13,
+	OP_SYMLINK = 14,
+	OP_HOOKS = 15,
+	OP_PIVOT_ROOT = 16,
+	OP_MOVE_ROOT = 17,
+	OP_MASK = 18,
+	OP_READONLY = 19,
+	OP_REMOUNT_RO = 20,
+	OP_SYSCTL = 21,
+	OP_HOSTNAME = 22,
+	OP_DOMAINNAME = 23,
+	OP_CONSOLE = 24,
+	OP_RLIMIT = 25,
+	OP_CAP_BOUNDING = 26,
+	OP_SET_USER = 27,
+	OP_CAPS = 28,
+	OP_NO_NEW_PRIVS = 29,
+	OP_UMASK = 30,
+	OP_CHDIR = 31,
+	OP_SECCOMP = 32,
+	OP_RESOLVE_EXEC = 33,
+	OP_CLOSE_FDS = 34,
+	OP_READY = 35,
+	OP_WAIT_START = 36,
+	OP_EXEC = 37,
+	OP_SETSID = 38,
+	OP_SET_GROUPS_DENY = 39,
+};
+
+enum hull_msg {
+	MSG_PROGRAM = 1,
+	MSG_USERMAP_REQ = 2,
+	MSG_PID = 3,
+	MSG_HOOKS = 4,
+	MSG_CONSOLE = 5,
+	MSG_READY = 6,
+	MSG_ERROR = 7,
+	MSG_ACK = 8,
+	MSG_ABORT = 9,
+};
+
+enum hull_hook_phase {
+	HOOKS_CREATE_RUNTIME = 1,
+	HOOKS_CREATE_CONTAINER = 2,
+};
+
+#endif

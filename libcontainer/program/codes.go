@@ -1,0 +1,98 @@
+package program
+
+// Code names one executor operation. The values are the wire contract with
+// libcontainer/nsenter/program.h; TestCodesMatchHeader keeps the two in step.
+type Code uint16
+
+// Operation codes, documented in docs/PROGRAM.md.
+const (
+	OpSetns         Code = 1
+	OpUnshareUser   Code = 2
+	OpUnshare       Code = 3
+	OpTimensOffsets Code = 4
+	OpOomScoreAdj   Code = 5
+	OpFork          Code = 6
+	OpPropagation   Code = 7
+	OpRootOpen      Code = 8
+	OpMkdirAll      Code = 9
+	OpMkfile        Code = 10
+	OpMountBind     Code = 11
+	OpMountFs       Code = 12
+	OpMknod         Code = 13
+	OpSymlink       Code = 14
+	OpHooks         Code = 15
+	OpPivotRoot     Code = 16
+	OpMoveRoot      Code = 17
+	OpMask          Code = 18
+	OpReadonly      Code = 19
+	OpRemountRo     Code = 20
+	OpSysctl        Code = 21
+	OpHostname      Code = 22
+	OpDomainname    Code = 23
+	OpConsole       Code = 24
+	OpRlimit        Code = 25
+	OpCapBounding   Code = 26
+	OpSetUser       Code = 27
+	OpCaps          Code = 28
+	OpNoNewPrivs    Code = 29
+	OpUmask         Code = 30
+	OpChdir         Code = 31
+	OpSeccomp       Code = 32
+	OpResolveExec   Code = 33
+	OpCloseFds      Code = 34
+	OpReady         Code = 35
+	OpWaitStart     Code = 36
+	OpExec          Code = 37
+	OpSetsid        Code = 38
+	OpSetGroupsDeny Code = 39
+)
+
+var codeNames = map[Code]string{
+	OpSetns: "setns", OpUnshareUser: "unshare-user", OpUnshare: "unshare",
+	OpTimensOffsets: "timens-offsets", OpOomScoreAdj: "oom-score-adj", OpFork: "fork",
+	OpPropagation: "propagation", OpRootOpen: "root-open", OpMkdirAll: "mkdir-all",
+	OpMkfile: "mkfile", OpMountBind: "mount-bind", OpMountFs: "mount-fs", OpMknod: "mknod",
+	OpSymlink: "symlink", OpHooks: "hooks", OpPivotRoot: "pivot-root", OpMoveRoot: "move-root",
+	OpMask: "mask", OpReadonly: "readonly", OpRemountRo: "remount-ro", OpSysctl: "sysctl",
+	OpHostname: "hostname", OpDomainname: "domainname", OpConsole: "console", OpRlimit: "rlimit",
+	OpCapBounding: "cap-bounding", OpSetUser: "set-user", OpCaps: "caps",
+	OpNoNewPrivs: "no-new-privs", OpUmask: "umask", OpChdir: "chdir", OpSeccomp: "seccomp",
+	OpResolveExec: "resolve-exec", OpCloseFds: "close-fds", OpReady: "ready",
+	OpWaitStart: "wait-start", OpExec: "exec", OpSetsid: "setsid", OpSetGroupsDeny: "setgroups-deny",
+}
+
+// String returns the readable name used by the disassembler and in errors.
+func (c Code) String() string {
+	if n, ok := codeNames[c]; ok {
+		return n
+	}
+	return "op" + itoa(uint64(c))
+}
+
+// MsgType names one message on the parent<->executor socket.
+type MsgType uint32
+
+// Message types, documented in docs/PROGRAM.md.
+const (
+	MsgProgram    MsgType = 1
+	MsgUsermapReq MsgType = 2
+	MsgPid        MsgType = 3
+	MsgHooks      MsgType = 4
+	MsgConsole    MsgType = 5
+	MsgReady      MsgType = 6
+	MsgError      MsgType = 7
+	MsgAck        MsgType = 8
+	MsgAbort      MsgType = 9
+)
+
+// Hook phases carried by OpHooks and MsgHooks.
+const (
+	HooksCreateRuntime   = 1
+	HooksCreateContainer = 2
+)
+
+// Version is the program format version the executor must understand.
+const Version = 1
+
+// Magic opens every encoded program.
+const Magic = "HULLPRG1"
