@@ -15,3 +15,28 @@ type Plan struct {
 	// Rootfs is the absolute, cleaned host path of the root filesystem.
 	Rootfs string
 }
+
+// Namespace returns the config entry for namespace type t and its index in
+// linux.namespaces; ok is false when the container shares the runtime's.
+func (p *Plan) Namespace(t specs.LinuxNamespaceType) (ns specs.LinuxNamespace, index int, ok bool) {
+	return findNamespace(p.Spec, t)
+}
+
+// HasNamespace reports whether the container gets (or joins) a namespace
+// of type t rather than sharing the runtime's.
+func (p *Plan) HasNamespace(t specs.LinuxNamespaceType) bool {
+	_, _, ok := p.Namespace(t)
+	return ok
+}
+
+func findNamespace(spec *specs.Spec, t specs.LinuxNamespaceType) (specs.LinuxNamespace, int, bool) {
+	if spec.Linux == nil {
+		return specs.LinuxNamespace{}, -1, false
+	}
+	for i, ns := range spec.Linux.Namespaces {
+		if ns.Type == t {
+			return ns, i, true
+		}
+	}
+	return specs.LinuxNamespace{}, -1, false
+}
