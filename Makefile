@@ -1,0 +1,64 @@
+# hull: build, test and demo. Every target a fresh machine needs installs
+# its own packages through `deps`.
+
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# Debian packages the build and the tests need (Go itself is not among them).
+DEB_PACKAGES := libseccomp-dev busybox-static gcc make pkg-config iproute2 util-linux
+
+.PHONY: all deps build test unit integration demo lint clean
+
+all: build
+
+# Installs the packages only when one is missing, so it is quiet and cheap
+# when run again.
+deps:
+	@command -v $(GO) >/dev/null || { echo "deps: Go is not installed (need the version in go.mod)" >&2; exit 1; }
+	@installed=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(DEB_PACKAGES) 2>/dev/null | grep -c '^ii'); \
+	[ "$$installed" -eq $(words $(DEB_PACKAGES)) ] && exit 0; \
+	echo "deps: installing $(DEB_PACKAGES)"; \
+	SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null
+
+build:
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o hull ./cmd/runtime
+
+# Unit tests: every package but the integration tests.
+unit:
+	$(GO) test $$($(GO) list ./... | grep -v '/integration')
+
+# Integration tests: real containers through the built binary (needs root).
+integration: build
+	HULL_BINARY=$(CURDIR)/hull $(GO) test -count=1 -p 1 -v ./integration/...
+
+test: deps build
+	$(GO) vet ./...
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory integration
+
+# conformance target: see conformance/
+
+demo: deps build
+	@set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	$(GO) run ./internal/testbundle/cmd/mkbundle "$$dir"; \
+	./hull spec --bundle "$$dir"; \
+	$(GO) run ./internal/testbundle/cmd/setargs "$$dir" sh -c 'echo hostname: $$(hostname); echo pid: $$$$; ps'; \
+	id=demo-$$RANDOM$$RANDOM; \
+	echo "+ ./hull run --bundle $$dir $$id"; \
+	./hull run --bundle "$$dir" "$$id"
+
+lint:
+	@files=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -f hull
+	$(GO) clean -testcache
