@@ -61,14 +61,20 @@ func TestFromSpecErrors(t *testing.T) {
 			`mounts[1].options: conflicting propagation options "shared" and "rprivate"`},
 		{"idmapped mount", func(s *specs.Spec) { s.Mounts[0].UIDMappings = []specs.LinuxIDMapping{{Size: 1}} },
 			"mounts[0].uidMappings: id-mapped mounts are not supported by hull yet"},
-		{"relative hook", func(s *specs.Spec) { s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/true"}, {Path: "hook"}}} },
+		{"relative hook", func(s *specs.Spec) {
+			s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/true"}, {Path: "hook"}}}
+		},
 			`hooks.createRuntime[1].path: "hook" is not absolute`},
-		{"hook timeout", func(s *specs.Spec) { s.Hooks = &specs.Hooks{Poststop: []specs.Hook{{Path: "/bin/true", Timeout: ptr(0)}}} },
+		{"hook timeout", func(s *specs.Spec) {
+			s.Hooks = &specs.Hooks{Poststop: []specs.Hook{{Path: "/bin/true", Timeout: ptr(0)}}}
+		},
 			"hooks.poststop[0].timeout: 0 is not positive"},
 		{"no linux", func(s *specs.Spec) { s.Linux = nil }, "linux: must be set (hull runs Linux containers)"},
 		{"unknown namespace", func(s *specs.Spec) { s.Linux.Namespaces[3].Type = "foo" },
 			`linux.namespaces[3].type: unknown namespace type "foo"`},
-		{"duplicate namespace", func(s *specs.Spec) { s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "pid"}) },
+		{"duplicate namespace", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "pid"})
+		},
 			`linux.namespaces[5].type: duplicate namespace "pid"`},
 		{"relative namespace path", func(s *specs.Spec) { s.Linux.Namespaces[1].Path = "proc/1/ns/net" },
 			`linux.namespaces[1].path: "proc/1/ns/net" is not absolute`},
