@@ -1,0 +1,141 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"syscall"
+
+	"github.com/moby/sys/user"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/specconv"
+)
+
+// Container is a handle on one container's state directory. It holds no
+// lock between calls; each operation locks, re-reads and acts.
+type Container struct {
+	root string
+	id   string
+	dir  string
+	rec  *record
+	// console is the pty master kept by Create for a foreground run.
+	console *os.File
+	// exec is the executor socket kept after create so a foreground run
+	// can hear an exec failure of the init.
+	exec *os.File
+	// prog is the compiled program (files closed), to name the config
+	// field of an executor error that arrives after create.
+	prog *program.Program
+}
+
+// ID returns the container's id.
+func (c *Container) ID() string { return c.id }
+
+// Pid returns the init's pid in the caller's pid namespace.
+func (c *Container) Pid() int { return c.rec.InitPid }
+
+// Spec returns the config the container was created with.
+func (c *Container) Spec() *specs.Spec { return c.rec.Spec }
+
+// Console returns the pty master when Create kept it (CreateOptions.KeepConsole),
+// else nil. The caller owns it.
+func (c *Container) Console() *os.File { return c.console }
+
+// Load opens the container id under root.
+func Load(root, id string) (*Container, error) {
+	if err := specconv.ValidateID(id); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(root, id)
+	rec, err := loadRecord(dir, id)
+	if err != nil {
+		return nil, err
+	}
+	return &Container{root: root, id: id, dir: dir, rec: rec}, nil
+}
+
+// reload re-reads the record under the lock, so an operation acts on what
+// is on disk now rather than what Load saw.
+func (c *Container) reload() error {
+	rec, err := loadRecord(c.dir, c.id)
+	if err != nil {
+		return err
+	}
+	c.rec = rec
+	return nil
+}
+
+// Status derives the container's current status from the live system.
+func (c *Container) Status() Status { return deriveStatus(probe(c.dir, c.rec)) }
+
+// State returns the container's state as `hull state` prints it.
+func (c *Container) State() State {
+	st := c.stateWith(c.Status())
+	st.Owner = "" // runc's `state` leaves the owner empty; `list` fills it
+	return st
+}
+
+func (c *Container) stateWith(status Status) State {
+	st := State{
+		OCIVersion: specs.Version,
+		ID:         c.id,
+		Status:     status,
+		Bundle:     c.rec.Bundle,
+		Rootfs:     c.rec.Rootfs,
+		Created:    c.rec.Created,
+		Owner:      c.owner(),
+	}
+	if status != Stopped {
+		st.Pid = c.rec.InitPid
+	}
+	if c.rec.Spec != nil {
+		st.Annotations = c.rec.Spec.Annotations
+	}
+	return st
+}
+
+// owner names the user owning the container's directory, as runc's list does.
+func (c *Container) owner() string {
+	fi, err := os.Stat(c.dir)
+	if err != nil {
+		return ""
+	}
+	uid := int(fi.Sys().(*syscall.Stat_t).Uid)
+	if u, err := user.LookupUid(uid); err == nil {
+		return u.Name
+	}
+	return "#" + strconv.Itoa(uid)
+}
+
+// List returns the state of every container under root, sorted by id. A
+// missing root is an empty list; directories still being created (no
+// record yet) are skipped.
+func List(root string) ([]State, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	states := make([]State, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		rec, err := loadRecord(dir, e.Name())
+		if err != nil {
+			continue
+		}
+		c := &Container{root: root, id: e.Name(), dir: dir, rec: rec}
+		states = append(states, c.stateWith(c.Status()))
+	}
+	sort.Slice(states, func(i, j int) bool { return states[i].ID < states[j].ID })
+	return states, nil
+}

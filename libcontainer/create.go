@@ -1,0 +1,380 @@
+package libcontainer
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/libcontainer/nsenter"
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/specconv"
+)
+
+// CreateOptions are the choices of `hull create` that are not in config.json.
+type CreateOptions struct {
+	// NoPivot moves the root with MS_MOVE+chroot instead of pivot_root
+	// (for a rootfs on a ramdisk).
+	NoPivot bool
+	// NoNewKeyring keeps the caller's session keyring.
+	NoNewKeyring bool
+	// PreserveFDs passes the caller's fds 3..3+N-1 to the container.
+	PreserveFDs int
+	// ConsoleSocket is the unix socket the pty master is sent to when
+	// process.terminal is true.
+	ConsoleSocket string
+	// KeepConsole keeps the pty master for the caller (Container.Console)
+	// instead of sending it to ConsoleSocket: a foreground `run`.
+	KeepConsole bool
+	// KeepExecutorSocket keeps the executor socket open after create so
+	// that Wait can report an exec failure of the init (a foreground `run`).
+	KeepExecutorSocket bool
+	// PidFile, if set, receives the init's pid (written atomically).
+	PidFile string
+	// Executor is the executor to use; nil starts a fresh one with the
+	// caller's stdio (nsenter.Start). Create always consumes it.
+	Executor *nsenter.Executor
+	// Rootless: hull runs without privileges (setgroups denied, cgroups best effort).
+	Rootless bool
+	// SystemdCgroup selects the systemd cgroup driver.
+	SystemdCgroup bool
+}
+
+// Create creates the container id under root from plan and leaves its
+// init waiting for Start. On any failure nothing is left behind: the init
+// is killed, the cgroup and the state directory removed.
+//
+// A caller that wants to Wait for the init (a foreground run) must have
+// made itself a child subreaper (PR_SET_CHILD_SUBREAPER) before calling
+// Create: the init is the executor's child, and is reparented on its exit.
+func Create(root, id string, plan *specconv.Plan, opts CreateOptions) (*Container, error) {
+	cr := &creation{opts: opts, exe: opts.Executor}
+	c, err := cr.run(root, id, plan)
+	if err != nil {
+		cr.cleanup()
+		return nil, fmt.Errorf("create container %q: %w", id, err)
+	}
+	return c, nil
+}
+
+// creation is one create in progress; it remembers everything that must be
+// undone if a later step fails.
+type creation struct {
+	opts       CreateOptions
+	exe        *nsenter.Executor
+	exeReaped  bool
+	dir        string
+	lock       *dirLock
+	mgr        cgroups.Manager
+	prog       *program.Program
+	initPid    int
+	initStart  uint64
+	console    *os.File
+	keepSock   bool
+	wrotePidFi bool
+}
+
+func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error) {
+	if err := specconv.ValidateID(id); err != nil {
+		return nil, err
+	}
+	if plan == nil || plan.Spec == nil {
+		return nil, errors.New("no plan to create from")
+	}
+	created := time.Now().UTC()
+	dir, err := makeContainerDir(root, id)
+	if err != nil {
+		return nil, err
+	}
+	cr.dir = dir
+	if cr.lock, err = lockDir(dir, id); err != nil {
+		return nil, err
+	}
+	if cr.exe == nil {
+		if cr.exe, err = startExecutor(cr.opts.PreserveFDs); err != nil {
+			return nil, err
+		}
+	}
+	spec := plan.Spec
+	cfg := cgroups.Config{ID: id, Systemd: cr.opts.SystemdCgroup, Rootless: cr.opts.Rootless}
+	if spec.Linux != nil {
+		cfg.Path = spec.Linux.CgroupsPath
+		cfg.Resources = spec.Linux.Resources
+	}
+	if cr.mgr, err = cgroups.New(cfg); err != nil {
+		return nil, fmt.Errorf("linux.cgroupsPath: %w", err)
+	}
+	// Before the program is sent: everything the container runs, from its
+	// first instruction, is then inside the cgroup.
+	if err := cr.mgr.Apply(cr.exe.Pid); err != nil {
+		return nil, fmt.Errorf("add executor to cgroup: %w", err)
+	}
+	fifo, err := makeExecFifo(dir)
+	if err != nil {
+		return nil, err
+	}
+	cr.prog, err = Compile(plan, CompileOptions{
+		NoPivot:      cr.opts.NoPivot,
+		PreserveFDs:  cr.opts.PreserveFDs,
+		ExecFifo:     fifo,
+		Console:      spec.Process != nil && spec.Process.Terminal,
+		CgroupMounts: cr.mgr.Mounts(),
+	})
+	if err != nil {
+		fifo.Close()
+		return nil, err
+	}
+	sock := execSock{f: cr.exe.Sock}
+	err = sock.sendProgram(cr.prog)
+	// The executor holds its own copies now (or never will).
+	cr.prog.Close()
+	if err != nil {
+		return nil, err
+	}
+	rec := &record{
+		ID: id, Bundle: plan.Bundle, Rootfs: plan.Rootfs, Created: created,
+		CgroupPaths: cr.mgr.Paths(), Rootless: cr.opts.Rootless, Spec: spec,
+	}
+	if err := cr.converse(sock, rec); err != nil {
+		return nil, err
+	}
+	if cr.initPid == 0 {
+		cr.initPid = cr.exe.Pid // no fork: the executor itself becomes the init
+	} else {
+		cr.reapExecutor()
+	}
+	st, err := readProcStat(cr.initPid)
+	if err != nil {
+		return nil, fmt.Errorf("read start time of init %d: %w", cr.initPid, err)
+	}
+	cr.initStart = st.StartTime
+	rec.InitPid, rec.InitStartTime = cr.initPid, cr.initStart
+	if err := saveRecord(dir, rec); err != nil {
+		return nil, err
+	}
+	if cr.opts.PidFile != "" {
+		if err := writePidFile(cr.opts.PidFile, cr.initPid); err != nil {
+			return nil, err
+		}
+		cr.wrotePidFi = true
+	}
+	c := &Container{root: root, id: id, dir: dir, rec: rec, console: cr.console}
+	cr.console = nil
+	if cr.opts.KeepExecutorSocket {
+		c.exec, c.prog = cr.exe.Sock, cr.prog
+		cr.keepSock = true
+	}
+	cr.finish()
+	return c, nil
+}
+
+// converse answers the executor's messages until it reports the init
+// ready (waiting on the exec fifo).
+func (cr *creation) converse(sock execSock, rec *record) error {
+	for {
+		m, err := sock.recv()
+		if errors.Is(err, io.EOF) {
+			return cr.exitedEarly()
+		}
+		if err != nil {
+			return err
+		}
+		switch m.Type {
+		case program.MsgUsermapReq:
+			if err := writeIDMaps(cr.exe.Pid, rec.Spec.Linux, cr.opts.Rootless); err != nil {
+				sock.send(program.MsgAbort)
+				return err
+			}
+			if err := sock.send(program.MsgAck); err != nil {
+				return err
+			}
+		case program.MsgPid:
+			if len(m.Payload) < 4 {
+				return errors.New("receive init pid: short message")
+			}
+			cr.initPid = int(binary.LittleEndian.Uint32(m.Payload))
+		case program.MsgHooks:
+			if err := cr.runHookPhase(sock, rec, m); err != nil {
+				return err
+			}
+		case program.MsgConsole:
+			if err := cr.takeConsole(m.File); err != nil {
+				return err
+			}
+		case program.MsgReady:
+			return nil
+		case program.MsgError:
+			return executorError(cr.prog, m)
+		default:
+			if m.File != nil {
+				m.File.Close()
+			}
+			return fmt.Errorf("receive from executor: unexpected message type %d", m.Type)
+		}
+	}
+}
+
+// runHookPhase runs the hooks the executor asks for and answers ACK, or
+// ABORT when a hook failed.
+func (cr *creation) runHookPhase(sock execSock, rec *record, m message) error {
+	if len(m.Payload) < 4 {
+		return errors.New("receive hook phase: short message")
+	}
+	var phases []hookPhase
+	switch p := binary.LittleEndian.Uint32(m.Payload); p {
+	case 1:
+		phases = []hookPhase{phasePrestart, phaseCreateRuntime}
+	case 2:
+		phases = []hookPhase{phaseCreateContainer}
+	default:
+		return fmt.Errorf("receive hook phase: unknown phase %d", p)
+	}
+	pid := cr.initPid
+	if pid == 0 {
+		pid = cr.exe.Pid
+	}
+	if err := runHooks(rec.Spec, rec.hookState(Creating, pid), phases...); err != nil {
+		sock.send(program.MsgAbort)
+		return err
+	}
+	return sock.send(program.MsgAck)
+}
+
+// takeConsole sends the pty master to the console socket, or keeps it for
+// a foreground run.
+func (cr *creation) takeConsole(master *os.File) error {
+	if master == nil {
+		return errors.New("receive console: no file descriptor")
+	}
+	switch {
+	case cr.opts.ConsoleSocket != "":
+		defer master.Close()
+		return sendConsole(cr.opts.ConsoleSocket, master)
+	case cr.opts.KeepConsole:
+		cr.console = master
+		return nil
+	default:
+		master.Close()
+		return errors.New("process.terminal: a console needs --console-socket when detached")
+	}
+}
+
+// exitedEarly explains an executor that hung up before the init was ready.
+func (cr *creation) exitedEarly() error {
+	msg := "container init exited before it was ready"
+	if !cr.exeReaped {
+		var ws unix.WaitStatus
+		if pid, err := unix.Wait4(cr.exe.Pid, &ws, unix.WNOHANG, nil); err == nil && pid == cr.exe.Pid {
+			cr.exeReaped = true
+			switch {
+			case ws.Signaled():
+				msg += ": executor killed by signal " + unix.SignalName(ws.Signal())
+			case ws.ExitStatus() != 0:
+				msg += ": executor exit status " + strconv.Itoa(ws.ExitStatus())
+			}
+		}
+	}
+	return errors.New(msg)
+}
+
+// reapExecutor collects the executor's stage 1, which exits once it has
+// forked the init.
+func (cr *creation) reapExecutor() {
+	if cr.exeReaped || cr.exe == nil {
+		return
+	}
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(cr.exe.Pid, &ws, 0, nil)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	cr.exeReaped = true
+}
+
+// finish releases what a successful create no longer needs.
+func (cr *creation) finish() {
+	if cr.exe != nil && !cr.keepSock {
+		cr.exe.Sock.Close()
+	}
+	cr.lock.unlock()
+}
+
+// cleanup undoes a failed create: abort and kill the executor and init,
+// remove the cgroup, the state directory and the pid file.
+func (cr *creation) cleanup() {
+	if cr.exe != nil {
+		execSock{f: cr.exe.Sock}.send(program.MsgAbort)
+		cr.exe.Sock.Close()
+		if !cr.exeReaped {
+			unix.Kill(cr.exe.Pid, unix.SIGKILL)
+			cr.reapExecutor()
+		}
+	}
+	if cr.initPid > 0 && cr.initPid != cr.exe.Pid {
+		if st, err := readProcStat(cr.initPid); err == nil {
+			if signalProcess(cr.initPid, st.StartTime, unix.SIGKILL) == nil {
+				waitGone(cr.initPid, st.StartTime, 10*time.Second)
+			}
+		}
+	}
+	if cr.console != nil {
+		cr.console.Close()
+	}
+	if cr.mgr != nil {
+		cr.mgr.Destroy()
+	}
+	if cr.wrotePidFi {
+		os.Remove(cr.opts.PidFile)
+	}
+	if cr.dir != "" {
+		os.RemoveAll(cr.dir)
+	}
+	cr.lock.unlock()
+}
+
+// makeExecFifo creates the exec fifo the init waits on and opens it
+// read-write: the init inherits this fd, and a read-write fifo neither
+// blocks on open nor sees EOF while Start has not written.
+func makeExecFifo(dir string) (*os.File, error) {
+	path := filepath.Join(dir, fifoFile)
+	if err := unix.Mkfifo(path, 0o622); err != nil {
+		return nil, fmt.Errorf("create exec fifo: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open exec fifo: %w", err)
+	}
+	return f, nil
+}
+
+// writePidFile writes pid atomically, without a newline, as runc does.
+func writePidFile(path string, pid int) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("resolve pid file: %w", err)
+	}
+	return writeFileAtomic(abs, []byte(strconv.Itoa(pid)), 0o644)
+}
+
+// startExecutor starts a fresh executor for library callers, giving it the
+// caller's stdio and preserved fds.
+func startExecutor(preserveFDs int) (*nsenter.Executor, error) {
+	extra := make([]*os.File, preserveFDs)
+	for i := range extra {
+		extra[i] = os.NewFile(uintptr(3+i), "preserved-fd-"+strconv.Itoa(3+i))
+	}
+	exe, err := nsenter.Start(os.Stdin, os.Stdout, os.Stderr, extra)
+	if err != nil {
+		return nil, fmt.Errorf("start executor: %w", err)
+	}
+	return exe, nil
+}

@@ -1,0 +1,99 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/cgroups"
+)
+
+// killTimeout bounds the wait for a SIGKILLed init to go away.
+const killTimeout = 10 * time.Second
+
+// Delete removes a stopped or created container: its init (if still
+// waiting to start) is killed, its cgroup removed, the poststop hooks run
+// and its state directory removed. A running or paused container is only
+// deleted with force, after SIGKILL.
+func (c *Container) Delete(force bool) error {
+	lock, err := lockDir(c.dir, c.id)
+	if err != nil {
+		return err
+	}
+	defer lock.unlock()
+	if err := c.reload(); err != nil {
+		return err
+	}
+	mgr := cgroups.Load(c.rec.CgroupPaths)
+	switch st := c.Status(); st {
+	case Stopped:
+	case Created:
+		if err := c.kill(mgr); err != nil {
+			return err
+		}
+	default:
+		if !force {
+			return fmt.Errorf("cannot delete container %q that is not stopped: %s", c.id, st)
+		}
+		if err := c.kill(mgr); err != nil {
+			return err
+		}
+	}
+	return c.destroy(mgr)
+}
+
+// kill SIGKILLs the init and waits for it to exit. Without its own pid
+// namespace the init's death does not take the other processes with it,
+// so every process in the cgroup gets SIGKILL too.
+func (c *Container) kill(mgr cgroups.Manager) error {
+	if !hasOwnPidNamespace(c.rec.Spec) {
+		if pids, err := mgr.Pids(); err == nil {
+			for _, pid := range pids {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+		}
+	}
+	err := signalProcess(c.rec.InitPid, c.rec.InitStartTime, unix.SIGKILL)
+	if err != nil && !errors.Is(err, errNoProcess) {
+		return err
+	}
+	// A frozen init cannot die until thawed.
+	if cgroupFrozen(c.rec.CgroupPaths) {
+		mgr.Thaw()
+	}
+	return waitGone(c.rec.InitPid, c.rec.InitStartTime, killTimeout)
+}
+
+// destroy removes what is left of a container whose init is gone.
+func (c *Container) destroy(mgr cgroups.Manager) error {
+	if err := mgr.Destroy(); err != nil {
+		return fmt.Errorf("remove cgroup: %w", err)
+	}
+	if err := runHooks(c.rec.Spec, c.rec.hookState(Stopped, 0), phasePoststop); err != nil {
+		// The spec asks for a warning and to carry on.
+		logrus.Warnf("%v", err)
+	}
+	if err := os.RemoveAll(c.dir); err != nil {
+		return fmt.Errorf("remove state directory: %w", err)
+	}
+	return nil
+}
+
+// hasOwnPidNamespace reports whether the config gives the container a new
+// pid namespace (a pid namespace entry without a path).
+func hasOwnPidNamespace(spec *specs.Spec) bool {
+	if spec == nil || spec.Linux == nil {
+		return false
+	}
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.PIDNamespace {
+			return ns.Path == ""
+		}
+	}
+	return false
+}

@@ -1,0 +1,109 @@
+package libcontainer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// hookPhase names one list of OCI hooks, in the words of config.json.
+type hookPhase string
+
+const (
+	phasePrestart        hookPhase = "prestart"
+	phaseCreateRuntime   hookPhase = "createRuntime"
+	phaseCreateContainer hookPhase = "createContainer"
+	phasePoststart       hookPhase = "poststart"
+	phasePoststop        hookPhase = "poststop"
+)
+
+// hooksOf returns the hooks of one phase (prestart is deprecated by the
+// spec but still run, as runc does).
+func hooksOf(h *specs.Hooks, phase hookPhase) []specs.Hook {
+	if h == nil {
+		return nil
+	}
+	switch phase {
+	case phasePrestart:
+		return h.Prestart //nolint:staticcheck // deprecated but still honoured
+	case phaseCreateRuntime:
+		return h.CreateRuntime
+	case phaseCreateContainer:
+		return h.CreateContainer
+	case phasePoststart:
+		return h.Poststart
+	case phasePoststop:
+		return h.Poststop
+	}
+	return nil
+}
+
+// runHooks runs the hooks of each phase in order, stopping at the first
+// failure. Each hook gets the container state as JSON on stdin.
+func runHooks(spec *specs.Spec, state specs.State, phases ...hookPhase) error {
+	if spec == nil || spec.Hooks == nil {
+		return nil
+	}
+	var stdin []byte
+	for _, phase := range phases {
+		for i, h := range hooksOf(spec.Hooks, phase) {
+			if stdin == nil {
+				data, err := json.Marshal(state)
+				if err != nil {
+					return fmt.Errorf("encode state for hooks: %w", err)
+				}
+				stdin = data
+			}
+			if err := runHook(h, stdin); err != nil {
+				return fmt.Errorf("hooks.%s[%d] (%s): %w", phase, i, h.Path, err)
+			}
+		}
+	}
+	return nil
+}
+
+// runHook runs one hook as the spec says: path is the binary, args its
+// full argv (args[0] included), env its whole environment, timeout in seconds.
+func runHook(h specs.Hook, stdin []byte) error {
+	ctx := context.Background()
+	if h.Timeout != nil {
+		if *h.Timeout <= 0 {
+			return fmt.Errorf("check timeout: must be positive, got %d", *h.Timeout)
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(*h.Timeout)*time.Second)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, h.Path)
+	cmd.Args = h.Args
+	if len(cmd.Args) == 0 {
+		cmd.Args = []string{h.Path}
+	}
+	cmd.Env = h.Env
+	if cmd.Env == nil {
+		cmd.Env = []string{} // the hook gets exactly env, not hull's environment
+	}
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Do not wait for grandchildren that inherited the output pipe.
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("run hook: timed out after %ds", *h.Timeout)
+	}
+	if err != nil {
+		if msg := strings.TrimSpace(out.String()); msg != "" {
+			return fmt.Errorf("run hook: %w: %s", err, msg)
+		}
+		return fmt.Errorf("run hook: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+func TestRunHooksGivesStateArgsAndEnv(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	spec := &specs.Spec{Hooks: &specs.Hooks{CreateRuntime: []specs.Hook{{
+		Path: "/bin/sh",
+		Args: []string{"sh", "-c", `cat > "$OUT"; echo " $0 $X" >> "$OUT"`, "arg0"},
+		Env:  []string{"OUT=" + out, "X=y"},
+	}}}}
+	state := specs.State{Version: specs.Version, ID: "c1", Status: "creating", Pid: 7, Bundle: "/b"}
+	if err := runHooks(spec, state, phasePrestart, phaseCreateRuntime); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i := strings.LastIndex(text, " arg0 y")
+	if i < 0 {
+		t.Fatalf("hook did not see its args and env: %q", text)
+	}
+	var got specs.State
+	if err := json.Unmarshal([]byte(text[:i]), &got); err != nil {
+		t.Fatalf("hook stdin %q: %v", text[:i], err)
+	}
+	if got.ID != "c1" || got.Pid != 7 || got.Status != "creating" {
+		t.Fatalf("hook got state %+v", got)
+	}
+}
+
+func TestRunHooksNamesFailingHook(t *testing.T) {
+	one := 1
+	spec := &specs.Spec{Hooks: &specs.Hooks{Poststop: []specs.Hook{
+		{Path: "/bin/true"},
+		{Path: "/bin/sh", Args: []string{"sh", "-c", "echo broken >&2; exit 3"}},
+	}, Poststart: []specs.Hook{{Path: "/bin/sleep", Args: []string{"sleep", "5"}, Timeout: &one}}}}
+	err := runHooks(spec, specs.State{}, phasePoststop)
+	if err == nil || err.Error() != "hooks.poststop[1] (/bin/sh): run hook: exit status 3: broken" {
+		t.Fatalf("got %v", err)
+	}
+	err = runHooks(spec, specs.State{}, phasePoststart)
+	if err == nil || !strings.Contains(err.Error(), "timed out after 1s") {
+		t.Fatalf("got %v, want a timeout", err)
+	}
+}

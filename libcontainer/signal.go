@@ -1,0 +1,114 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/cgroups"
+)
+
+// ParseSignal accepts what `kill` takes: a name with or without "SIG"
+// (any case: "TERM", "sigkill"), "RTMIN+3", or a number ("15").
+func ParseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > sigRTMax {
+			return 0, fmt.Errorf("unknown signal %q", s)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	if sig, ok := parseRealtime(name); ok {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("unknown signal %q", s)
+}
+
+// The realtime signal range as glibc exposes it to programs (34..64).
+const (
+	sigRTMin = 34
+	sigRTMax = 64
+)
+
+// parseRealtime parses SIGRTMIN, SIGRTMIN+n, SIGRTMAX and SIGRTMAX-n.
+func parseRealtime(name string) (unix.Signal, bool) {
+	for _, base := range []struct {
+		prefix string
+		value  int
+		sign   int
+	}{{"SIGRTMIN", sigRTMin, 1}, {"SIGRTMAX", sigRTMax, -1}} {
+		rest, ok := strings.CutPrefix(name, base.prefix)
+		if !ok {
+			continue
+		}
+		if rest == "" {
+			return unix.Signal(base.value), true
+		}
+		op := "+"
+		if base.sign < 0 {
+			op = "-"
+		}
+		num, ok := strings.CutPrefix(rest, op)
+		if !ok {
+			return 0, false
+		}
+		n, err := strconv.Atoi(num)
+		if err != nil || n < 0 {
+			return 0, false
+		}
+		v := base.value + base.sign*n
+		if v < sigRTMin || v > sigRTMax {
+			return 0, false
+		}
+		return unix.Signal(v), true
+	}
+	return 0, false
+}
+
+// ErrNotRunning is returned when signalling a container whose init is gone.
+var ErrNotRunning = errors.New("container not running")
+
+// Signal sends sig to the container's init, or with all to every process
+// in its cgroup. A created container can be signalled (its init waits on
+// the exec fifo); a stopped one cannot.
+func (c *Container) Signal(sig unix.Signal, all bool) error {
+	if err := c.reload(); err != nil {
+		return err
+	}
+	if c.Status() == Stopped {
+		return ErrNotRunning
+	}
+	if all {
+		return c.signalAll(sig)
+	}
+	if err := signalProcess(c.rec.InitPid, c.rec.InitStartTime, sig); err != nil {
+		if errors.Is(err, errNoProcess) {
+			return ErrNotRunning
+		}
+		return err
+	}
+	return nil
+}
+
+// signalAll signals every process in the container's cgroup.
+func (c *Container) signalAll(sig unix.Signal) error {
+	pids, err := cgroups.Load(c.rec.CgroupPaths).Pids()
+	if err != nil {
+		return fmt.Errorf("list container processes: %w", err)
+	}
+	for _, pid := range pids {
+		if err := unix.Kill(pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("send %s to %d: %w", unix.SignalName(sig), pid, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// Start lets a created container's init exec the user's process, then runs
+// the poststart hooks. Only a created container can be started.
+func (c *Container) Start() error {
+	lock, err := lockDir(c.dir, c.id)
+	if err != nil {
+		return err
+	}
+	defer lock.unlock()
+	if err := c.reload(); err != nil {
+		return err
+	}
+	switch st := c.Status(); st {
+	case Created:
+	case Stopped:
+		return errors.New("cannot start a container that has stopped")
+	case Running:
+		return errors.New("cannot start an already running container")
+	default:
+		return fmt.Errorf("cannot start a container in the %s state", st)
+	}
+	if err := c.openExecFifo(); err != nil {
+		return err
+	}
+	if err := runHooks(c.rec.Spec, c.rec.hookState(Running, c.rec.InitPid), phasePoststart); err != nil {
+		// As runc: a failed poststart hook takes the container down.
+		signalProcess(c.rec.InitPid, c.rec.InitStartTime, unix.SIGKILL)
+		return err
+	}
+	return nil
+}
+
+// openExecFifo writes the byte the init waits for and removes the fifo, so
+// the container reads as running from now on.
+func (c *Container) openExecFifo() error {
+	path := filepath.Join(c.dir, fifoFile)
+	// Non-blocking: with the init gone there is no reader and open fails
+	// with ENXIO instead of hanging.
+	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENXIO) {
+			return errors.New("cannot start a container that has stopped")
+		}
+		return fmt.Errorf("open exec fifo: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte{0}); err != nil {
+		return fmt.Errorf("write exec fifo: %w", err)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("remove exec fifo: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package libcontainer
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+func TestRecordRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	want := &record{
+		ID: "c1", Bundle: "/b", Rootfs: "/b/rootfs", InitPid: 42, InitStartTime: 12345,
+		Created:     time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
+		CgroupPaths: map[string]string{"memory": "/sys/fs/cgroup/memory/c1"},
+		Spec:        &specs.Spec{Version: "1.0.2", Annotations: map[string]string{"a": "b"}},
+	}
+	if err := saveRecord(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadRecord(dir, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
+	}
+	fi, err := os.Stat(filepath.Join(dir, stateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestLoadRecordMissingIsNotExist(t *testing.T) {
+	_, err := loadRecord(t.TempDir(), "nope")
+	if !errors.Is(err, ErrNotExist) {
+		t.Fatalf("got %v, want ErrNotExist", err)
+	}
+	if want := `container "nope" does not exist`; err.Error() != want {
+		t.Fatalf("got %q, want %q", err, want)
+	}
+}
+
+func TestWriteFileAtomicLeavesNoTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	for _, content := range []string{"first", "second"} {
+		if err := writeFileAtomic(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || string(data) != content {
+			t.Fatalf("read %q, %v; want %q", data, err, content)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("directory holds %d entries, want only the file", len(entries))
+	}
+}
+
+func TestMakeContainerDirRefusesTakenID(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "root")
+	if _, err := makeContainerDir(root, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(root)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("root: %v, %v; want a 0700 directory", fi, err)
+	}
+	_, err = makeContainerDir(root, "c1")
+	if !errors.Is(err, ErrExist) || err.Error() != `container "c1" already exists` {
+		t.Fatalf("second create: %v", err)
+	}
+}
+
+func TestLockDirSerialises(t *testing.T) {
+	dir := t.TempDir()
+	first, err := lockDir(dir, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan *dirLock)
+	go func() {
+		l, _ := lockDir(dir, "c1")
+		got <- l
+	}()
+	select {
+	case <-got:
+		t.Fatal("second lock taken while the first is held")
+	case <-time.After(100 * time.Millisecond):
+	}
+	first.unlock()
+	second := <-got
+	if second == nil {
+		t.Fatal("second lock failed after the first was released")
+	}
+	second.unlock()
+}
+
+func TestLockDirOfRemovedContainer(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "c1")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	first, err := lockDir(dir, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error)
+	go func() {
+		l, err := lockDir(dir, "c1")
+		l.unlock()
+		got <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // let the second locker open the dir and block
+	os.Remove(dir)
+	first.unlock()
+	if err := <-got; !errors.Is(err, ErrNotExist) {
+		t.Fatalf("lock of a deleted container: %v, want ErrNotExist", err)
+	}
+}

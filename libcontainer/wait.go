@@ -1,0 +1,69 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/libcontainer/program"
+)
+
+// Wait waits for the init to exit and returns its exit code the way a
+// shell reports it: the exit status, or 128+N when killed by signal N. The
+// caller must be the init's (sub)reaper: see Create. Other children that
+// get reparented to the caller meanwhile are reaped too.
+//
+// When Create kept the executor socket, an exec failure the init reported
+// after Start is returned as the error.
+func (c *Container) Wait() (int, error) {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, 0, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return -1, fmt.Errorf("wait for container init %d: %w", c.rec.InitPid, err)
+		}
+		if pid != c.rec.InitPid {
+			continue
+		}
+		if err := c.execFailure(); err != nil {
+			return exitCode(ws), err
+		}
+		return exitCode(ws), nil
+	}
+}
+
+// execFailure returns the error the init sent before dying, if any: a
+// failed execve after start is reported on the executor socket.
+func (c *Container) execFailure() error {
+	if c.exec == nil {
+		return nil
+	}
+	defer func() {
+		c.exec.Close()
+		c.exec = nil
+	}()
+	m, err := execSock{f: c.exec}.recvFlags(unix.MSG_DONTWAIT)
+	if err != nil || m.Type != program.MsgError {
+		if m.File != nil {
+			m.File.Close()
+		}
+		return nil
+	}
+	p := c.prog
+	if p == nil {
+		p = &program.Program{}
+	}
+	return executorError(p, m)
+}
+
+// exitCode converts a wait status to a shell-style exit code.
+func exitCode(ws unix.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
