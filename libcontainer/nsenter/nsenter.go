@@ -2,11 +2,28 @@
 // the Go runtime starts (a cgo constructor), receives a compiled program
 // from the Go parent and executes it inside the new namespaces. Importing
 // this package installs the constructor.
+//
+// The constructor does two things. In a process started as
+// "hull-executor" with _HULL_EXECUTOR_SOCK set, it runs the executor and
+// never returns to Go. In a process whose first non-flag argument is
+// create, run or exec, it forks an executor at once (TakePreforked hands
+// it out). Any other process, `go test` binaries included, is untouched.
 package nsenter
+
+/*
+#cgo CFLAGS: -Wall -Wextra -O2
+extern int hull_preforked_pid;
+extern int hull_preforked_sock;
+extern int hull_preforked_errno;
+*/
+import "C"
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"sync"
+	"syscall"
 )
 
 // Executor is a started executor waiting for its program on Sock.
@@ -21,13 +38,25 @@ type Executor struct {
 // the constructor forked no executor.
 var ErrNoPreforked = errors.New("no pre-forked executor")
 
+var preforkedMu sync.Mutex
+
 // TakePreforked returns the executor the constructor forked at process
 // start (for `hull create|run|exec`); it can be taken once.
-func TakePreforked() (*Executor, error) { return nil, ErrNoPreforked }
-
-// Start launches a fresh executor from the protected binary, for library
-// users whose process was not started by the hull CLI. stdio become the
-// executor's (and so the container's) fds 0-2; extra become 3, 4, ...
-func Start(stdin, stdout, stderr *os.File, extra []*os.File) (*Executor, error) {
-	return nil, errors.New("start executor: not implemented")
+func TakePreforked() (*Executor, error) {
+	preforkedMu.Lock()
+	defer preforkedMu.Unlock()
+	if e := C.hull_preforked_errno; e != 0 {
+		C.hull_preforked_errno = 0
+		return nil, fmt.Errorf("fork executor: %w", syscall.Errno(e))
+	}
+	if C.hull_preforked_sock < 0 {
+		return nil, ErrNoPreforked
+	}
+	e := &Executor{
+		Pid:  int(C.hull_preforked_pid),
+		Sock: os.NewFile(uintptr(C.hull_preforked_sock), "executor"),
+	}
+	C.hull_preforked_sock = -1
+	C.hull_preforked_pid = -1
+	return e, nil
 }

@@ -1,0 +1,117 @@
+/* Messages on the parent<->executor socket (docs/PROGRAM.md) and the error
+ * record every op fills in when it fails. */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+char err_msg[512];
+int err_no;
+
+static int vfail(int err, const char *fmt, va_list ap)
+{
+	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	err_no = err;
+	errno = err;
+	return -1;
+}
+
+int fail(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int fail_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+/* One packet: header, payload, and optionally one fd by SCM_RIGHTS.
+ * MSG_NOSIGNAL because a parent that went away must not kill us. */
+int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload, size_t len, int fd)
+{
+	uint8_t hdr[HULL_MSG_HEADER_SIZE];
+	struct iovec iov[2];
+	struct msghdr msg = { 0 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	ssize_t n;
+
+	put_u32(hdr, type);
+	put_u32(hdr + 4, op_index);
+	put_u32(hdr + 8, (uint32_t)err);
+	put_u32(hdr + 12, 0);
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)payload;
+	iov[1].iov_len = len;
+	msg.msg_iov = iov;
+	msg.msg_iovlen = len ? 2 : 1;
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(st.sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
+}
+
+int wait_ack(uint32_t op_index)
+{
+	uint8_t buf[64];
+	ssize_t n;
+	uint32_t type;
+
+	do
+		n = recv(st.sock, buf, sizeof(buf), MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		_exit(1); /* the parent is gone: nobody to report to */
+	if (n < 0)
+		return fail("wait for the parent's answer");
+	if (n < HULL_MSG_HEADER_SIZE)
+		return fail_errno(EPROTO, "short message from the parent");
+	type = buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24;
+	if (type == MSG_ABORT)
+		_exit(1);
+	if (type != MSG_ACK)
+		return fail_errno(EPROTO, "unexpected message %u from the parent (op %u)", type, op_index);
+	return 0;
+}
+
+void report_error(uint32_t op_index)
+{
+	send_msg(MSG_ERROR, op_index, err_no, err_msg, strlen(err_msg), -1);
+}

@@ -1,0 +1,129 @@
+package nsenter
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hullrt/hull/libcontainer/program"
+	"golang.org/x/sys/unix"
+)
+
+// Message is one packet from the executor, with the file it carried
+// (MSG_CONSOLE's pty master), if any.
+type Message struct {
+	program.Header
+	Payload []byte
+	File    *os.File
+}
+
+// SendProgram sends p as MSG_PROGRAM with its files by SCM_RIGHTS.
+func (e *Executor) SendProgram(p *program.Program) error {
+	packet := program.EncodeMessage(program.Header{Type: program.MsgProgram}, p.Encode())
+	var oob []byte
+	if len(p.Files) > 0 {
+		fds := make([]int, len(p.Files))
+		for i, f := range p.Files {
+			fds[i] = int(f.Fd())
+		}
+		oob = unix.UnixRights(fds...)
+	}
+	return e.sendmsg(packet, oob, "send program")
+}
+
+// Reply sends a bodiless answer (MsgAck or MsgAbort) to the executor.
+func (e *Executor) Reply(t program.MsgType) error {
+	return e.sendmsg(program.EncodeMessage(program.Header{Type: t}, nil), nil, "reply to executor")
+}
+
+func (e *Executor) sendmsg(packet, oob []byte, what string) error {
+	rc, err := e.Sock.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	var serr error
+	if err := rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendmsg(int(fd), packet, oob, nil, unix.MSG_NOSIGNAL)
+		return !errors.Is(serr, unix.EAGAIN)
+	}); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if serr != nil {
+		return fmt.Errorf("%s: %w", what, serr)
+	}
+	return nil
+}
+
+// ReadMessage waits for the next packet from the executor; io.EOF means
+// every executor process has closed its end.
+func (e *Executor) ReadMessage() (*Message, error) {
+	rc, err := e.Sock.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("read executor message: %w", err)
+	}
+	buf := make([]byte, 4096)
+	oob := make([]byte, unix.CmsgSpace(4*4))
+	var n, oobn int
+	var rerr error
+	if err := rc.Read(func(fd uintptr) bool {
+		n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
+		return !errors.Is(rerr, unix.EAGAIN)
+	}); err != nil {
+		return nil, fmt.Errorf("read executor message: %w", err)
+	}
+	if rerr != nil {
+		return nil, fmt.Errorf("read executor message: %w", rerr)
+	}
+	if n == 0 {
+		return nil, io.EOF
+	}
+	m := &Message{}
+	var ok bool
+	if m.Header, m.Payload, ok = program.DecodeMessage(buf[:n]); !ok {
+		return nil, fmt.Errorf("read executor message: short packet of %d bytes", n)
+	}
+	if oobn > 0 {
+		fds, err := receivedFds(oob[:oobn])
+		if err != nil {
+			return nil, err
+		}
+		for i, fd := range fds {
+			if i == 0 {
+				m.File = os.NewFile(uintptr(fd), "executor-fd")
+				continue
+			}
+			unix.Close(fd)
+		}
+	}
+	return m, nil
+}
+
+func receivedFds(oob []byte) ([]int, error) {
+	cmsgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, fmt.Errorf("parse executor control message: %w", err)
+	}
+	var fds []int
+	for _, c := range cmsgs {
+		rights, err := unix.ParseUnixRights(&c)
+		if err != nil {
+			continue
+		}
+		fds = append(fds, rights...)
+	}
+	return fds, nil
+}
+
+// Wait reaps the executor (stage 1), a child of this process.
+func (e *Executor) Wait() (*os.ProcessState, error) {
+	p, err := os.FindProcess(e.Pid)
+	if err != nil {
+		return nil, fmt.Errorf("find executor %d: %w", e.Pid, err)
+	}
+	st, err := p.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("wait for executor %d: %w", e.Pid, err)
+	}
+	return st, nil
+}
