@@ -1,0 +1,39 @@
+#!/bin/bash
+# Build the OCI runtime-tools validation programs and runtimetest from the
+# runtime-tools module pinned in go.mod, and lay out the working directory
+# the programs expect: runtimetest and rootfs-<arch>.tar.gz next to them.
+#
+# usage: conformance/build.sh CACHE_DIR
+#   CACHE_DIR/bin/<program>          the validation programs
+#   CACHE_DIR/work/runtimetest       the in-container checker (static)
+#   CACHE_DIR/work/rootfs-amd64.tar.gz
+# Rebuilds only when the pinned version or the Go toolchain changed.
+set -euo pipefail
+
+cache=${1:?usage: build.sh CACHE_DIR}
+mod=github.com/opencontainers/runtime-tools
+cd "$(dirname "$0")/.."
+
+version=$(go list -m -f '{{.Version}}' "$mod")
+stamp="$mod@$version $(go env GOVERSION)"
+bin=$cache/bin
+work=$cache/work
+
+if [[ -f $cache/stamp && $(<"$cache/stamp") == "$stamp" &&
+	-x $work/runtimetest && -f $work/rootfs-amd64.tar.gz ]]; then
+	exit 0
+fi
+
+echo "conformance: building $mod@$version validation programs" >&2
+go mod download "$mod"
+src=$(go list -m -f '{{.Dir}}' "$mod")
+rm -rf "$bin" "$cache/stamp"
+mkdir -p "$bin" "$work"
+
+# One binary per main package under validation/ (util is a library).
+go build -o "$bin/" "$mod/validation/..."
+# runtimetest runs inside the busybox rootfs: it must be static.
+CGO_ENABLED=0 go build -tags "netgo osusergo" -o "$work/runtimetest" "$mod/cmd/runtimetest"
+install -m 0644 "$src/rootfs-amd64.tar.gz" "$work/rootfs-amd64.tar.gz"
+
+echo "$stamp" >"$cache/stamp"

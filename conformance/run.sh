@@ -1,0 +1,115 @@
+#!/bin/bash
+# Run the OCI runtime-tools validation programs against a runtime, print a
+# table and the closing line `conformance: N passed, N failed`, and compare
+# with the expectation file.
+#
+# usage: conformance/run.sh [PROGRAM...]     (default: every program)
+# environment:
+#   CONFORMANCE_RUNTIME   absolute path of the runtime under test (required)
+#   CONFORMANCE_CACHE     build/work/log directory (default .cache/conformance)
+#   CONFORMANCE_EXPECTED  expectation file (default conformance/expected.txt)
+#   CONFORMANCE_TIMEOUT   seconds per program (default 60)
+#
+# A program is clean when its TAP has at least one `ok`, no `not ok`, and it
+# exits 0. Exit status 1 when a program expected clean is not, when one
+# expected not clean is clean (NEWLY CLEAN: update the expectation file in
+# the same commit), or when a program is missing from the expectation file.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+runtime=${CONFORMANCE_RUNTIME:?set CONFORMANCE_RUNTIME to the runtime under test}
+cache=${CONFORMANCE_CACHE:-$top/.cache/conformance}
+expected_file=${CONFORMANCE_EXPECTED:-$here/expected.txt}
+limit=${CONFORMANCE_TIMEOUT:-60}
+
+[[ $(id -u) == 0 ]] || { echo "conformance: must run as root" >&2; exit 2; }
+[[ $runtime == /* && -x $runtime ]] || {
+	echo "conformance: runtime $runtime is not an executable absolute path" >&2
+	exit 2
+}
+
+"$here/build.sh" "$cache"
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+bin=$cache/bin
+work=$cache/work
+logs=$cache/logs
+rm -rf "$logs"
+mkdir -p "$logs"
+
+if (($#)); then
+	programs=("$@")
+else
+	mapfile -t programs < <(find "$bin" -mindepth 1 -maxdepth 1 -type f -executable -printf '%f\n' | sort)
+fi
+
+# expected[name] = "clean" | "not-clean"
+declare -A expected=()
+if [[ -f $expected_file ]]; then
+	while read -r name verdict _; do
+		[[ -z $name || $name == \#* ]] && continue
+		expected[$name]=$verdict
+	done <"$expected_file"
+fi
+
+# run_one NAME: runs the program, writes logs/NAME.log, prints
+# "ok notok skip exit leftovers".
+run_one() {
+	local name=$1 tmp=$cache/tmp/$1 root=$cache/root/$1
+	local out=$logs/$name.out err=$logs/$name.err trace=$logs/$name.trace
+	local rc=0 ok notok skip left=no
+	rm -rf "$tmp" "$root"
+	mkdir -p "$tmp" "$root"
+	: >"$trace"
+	(
+		cd "$work"
+		export TMPDIR=$tmp RUNTIME=$here/runtime-wrapper.sh
+		export CONFORMANCE_RUNTIME=$runtime CONFORMANCE_ROOT=$root CONFORMANCE_TRACE=$trace
+		exec timeout -k 5 "$limit" "$bin/$name"
+	) >"$out" 2>"$err" </dev/null || rc=$?
+	"$here/cleanup.sh" "$runtime" "$root" "$tmp" >"$logs/$name.cleanup" 2>&1 || true
+	[[ -s $logs/$name.cleanup ]] && left=yes
+	ok=$(grep -c '^ok ' "$out" || true)
+	notok=$(grep -c '^not ok ' "$out" || true)
+	skip=$(grep -ci '^ok [0-9]* *# *skip' "$out" || true)
+	{
+		echo "== $name: exit $rc$( ((rc == 124)) && echo " (timeout ${limit}s)")"
+		echo "== stdout"; cat "$out"
+		echo "== stderr"; cat "$err"
+		echo "== runtime calls"; cat "$trace"
+		echo "== cleanup"; cat "$logs/$name.cleanup"
+	} >"$logs/$name.log"
+	rm -f "$out" "$err" "$trace" "$logs/$name.cleanup"
+	echo "$ok $notok $skip $rc $left"
+}
+
+passed=0 failed=0 mismatch=0
+notes=()
+leftovers=()
+row='%-40s %4s %7s %5s %5s %6s  %s\n'
+printf "$row" program ok "not ok" skip exit clean expected
+for name in "${programs[@]}"; do
+	[[ -x $bin/$name ]] || { echo "conformance: no program $name" >&2; exit 2; }
+	read -r ok notok skip rc left < <(run_one "$name")
+	clean=no
+	((ok > 0 && notok == 0 && rc == 0)) && clean=yes
+	[[ $clean == yes ]] && passed=$((passed + 1)) || failed=$((failed + 1))
+	[[ $left == yes ]] && leftovers+=("$name")
+	want=${expected[$name]:-unlisted}
+	printf "$row" "$name" "$ok" "$notok" "$skip" "$rc" "$clean" "$want"
+	case "$want/$clean" in
+	clean/yes | not-clean/no) ;;
+	clean/no) notes+=("REGRESSION: $name is not clean (expected clean) — see ${logs#"$top"/}/$name.log") ;;
+	not-clean/yes) notes+=("NEWLY CLEAN: $name — update ${expected_file#"$top"/}") ;;
+	*) notes+=("UNLISTED: $name is not in ${expected_file#"$top"/}") ;;
+	esac
+done
+
+((${#leftovers[@]})) && echo "left behind (removed; see the cleanup section of the log): ${leftovers[*]}"
+for note in "${notes[@]}"; do
+	echo "$note"
+	mismatch=1
+done
+echo "conformance: $passed passed, $failed failed"
+exit "$mismatch"
