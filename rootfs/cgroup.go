@@ -1,0 +1,73 @@
+package rootfs
+
+import (
+	"path"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// cgroupMount turns a `cgroup` config mount into the container's view of
+// its own cgroups: with a cgroup namespace, fresh cgroup mounts (the
+// namespace scopes them); without one, binds of the container's cgroup
+// directories, so the host's tree never shows. Several v1 hierarchies sit
+// in a tmpfs at the destination, like on the host.
+func (b *builder) cgroupMount(i int, m specs.Mount, opts MountOptions) {
+	origin := mountOrigin(i, m)
+	views := b.in.CgroupViews
+	b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin})
+	if len(views) == 1 && views[0].Dir == "" {
+		b.cgroupHierarchy(m.Destination, views[0], opts, origin)
+		return
+	}
+	// The tmpfs stays writable until the directories and links are in
+	// place; a read-only mount is made read-only after pivot_root.
+	b.add(FsMount{FsType: "tmpfs", Source: "tmpfs", Dest: m.Destination,
+		Attrs:       unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC,
+		Propagation: opts.Propagation, Data: []DataOption{{Key: "mode", Value: "755"}}, Origin: origin})
+	for _, v := range views {
+		dir := path.Join(m.Destination, v.Dir)
+		b.add(Mkdir{Path: dir, Mode: 0o755, Origin: origin})
+		b.cgroupHierarchy(dir, v, opts, origin)
+		for _, link := range v.Links {
+			b.add(Symlink{Target: v.Dir, Link: path.Join(m.Destination, link), Origin: origin})
+		}
+	}
+}
+
+// cgroupHierarchy mounts or binds one hierarchy at dir.
+func (b *builder) cgroupHierarchy(dir string, v CgroupView, opts MountOptions, origin string) {
+	if b.hasNS(specs.CgroupNamespace) {
+		var data []DataOption
+		for _, o := range strings.Split(v.Options, ",") {
+			if o == "" {
+				continue
+			}
+			key, value, _ := strings.Cut(o, "=")
+			data = append(data, DataOption{Key: key, Value: value})
+		}
+		b.add(FsMount{FsType: v.FsType, Source: v.FsType, Dest: dir, Attrs: opts.AttrSet, Data: data, Origin: origin})
+		return
+	}
+	b.add(BindMount{Source: v.HostPath, Dest: dir, AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Origin: origin})
+}
+
+// cgroupReadonlyAfterPivot makes the tmpfs of read-only cgroup mounts
+// read-only once their contents are in place.
+func (b *builder) cgroupReadonlyAfterPivot() {
+	for i, m := range b.plan.Spec.Mounts {
+		if m.Type != "cgroup" {
+			continue
+		}
+		opts, err := ParseOptions(m.Options)
+		if err != nil || opts.Bind || opts.AttrSet&unix.MOUNT_ATTR_RDONLY == 0 {
+			continue
+		}
+		views := b.in.CgroupViews
+		if len(views) == 1 && views[0].Dir == "" {
+			continue // the hierarchy itself is the mount, already read-only
+		}
+		b.addAfter(RemountRo{Path: m.Destination, Origin: mountOrigin(i, m)})
+	}
+}

@@ -1,0 +1,288 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hullrt/hull/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+func plan(t *testing.T, mutate func(*specs.Spec)) *specconv.Plan {
+	t.Helper()
+	bundle := t.TempDir()
+	if err := os.Mkdir(filepath.Join(bundle, "rootfs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spec := specconv.Example(false)
+	if mutate != nil {
+		mutate(spec)
+	}
+	p, err := specconv.FromSpec(spec, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// fakeIsDir decides by name (".file" and /dev/* are files, ".missing" is
+// missing, the rest are directories), so the
+// tests do not depend on the host's files.
+func fakeIsDir(p string) (bool, error) {
+	switch {
+	case strings.HasSuffix(p, ".missing"):
+		return false, errors.New("stat " + p + ": no such file or directory")
+	case strings.HasSuffix(p, ".file"), strings.HasPrefix(p, "/dev/"):
+		return false, nil
+	}
+	return true, nil
+}
+
+// render prints actions one per line, for compact expectations.
+func render(actions []Action) []string {
+	var out []string
+	for _, a := range actions {
+		out = append(out, fmt.Sprintf("%T %+v", a, a))
+	}
+	return out
+}
+
+func find(actions []Action, substr string) []string {
+	var out []string
+	for _, line := range render(actions) {
+		if strings.Contains(line, substr) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func TestDefaultDevFirstWhenConfigHasNone(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) { s.Mounts = append(s.Mounts[:1], s.Mounts[2:]...) })
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := render(l.Setup[:2])
+	if !strings.Contains(first[0], "Mkdir {Path:/dev ") || !strings.Contains(first[1], "FsMount {FsType:tmpfs Source:tmpfs Dest:/dev ") {
+		t.Fatalf("layout does not start with the default /dev:\n%s", strings.Join(first, "\n"))
+	}
+	fs := l.Setup[1].(FsMount)
+	if fs.Attrs != unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_STRICTATIME || fs.Origin != "default /dev" {
+		t.Errorf("default /dev mount = %+v", fs)
+	}
+	if got := len(find(l.Setup, "Mknod")); got != 6 {
+		t.Errorf("%d device nodes, want the 6 defaults", got)
+	}
+}
+
+func TestConfigDeviceReplacesDefault(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		mode := os.FileMode(0o600)
+		uid := uint32(1000)
+		s.Linux.Devices = []specs.LinuxDevice{
+			{Path: "/dev/null", Type: "c", Major: 1, Minor: 3, FileMode: &mode, UID: &uid},
+			{Path: "/dev/net/tun", Type: "c", Major: 10, Minor: 200},
+			{Path: "/dev/loop0", Type: "b", Major: 7, Minor: 0},
+		}
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nulls := find(l.Setup, "Path:/dev/null ")
+	if len(nulls) != 1 || !strings.Contains(nulls[0], fmt.Sprintf("Mode:%d ", unix.S_IFCHR|0o600)) ||
+		!strings.Contains(nulls[0], "UID:1000") || !strings.Contains(nulls[0], "linux.devices[0]") {
+		t.Errorf("/dev/null nodes: %q", nulls)
+	}
+	if got := find(l.Setup, "Mkdir {Path:/dev/net "); len(got) != 1 {
+		t.Errorf("no parent directory for /dev/net/tun: %q", got)
+	}
+	if got := find(l.Setup, "/dev/loop0"); len(got) != 1 || !strings.Contains(got[0], fmt.Sprintf("Mode:%d ", unix.S_IFBLK|0o666)) {
+		t.Errorf("/dev/loop0: %q", got)
+	}
+}
+
+func TestUserNamespaceBindsDevices(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
+		s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+		s.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(l.Setup, "Mknod"); len(got) != 0 {
+		t.Errorf("mknod in a user namespace: %q", got)
+	}
+	want := []string{
+		"rootfs.Mkfile {Path:/dev/zero Mode:438 Origin:default device (/dev/zero)}",
+		"rootfs.BindMount {Source:/dev/zero Dest:/dev/zero Recursive:false AttrSet:0 AttrClr:0 Propagation:0 Origin:default device (/dev/zero)}",
+	}
+	if got := find(l.Setup, "/dev/zero"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestBoundDevHasNoDevices(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		s.Mounts[1] = specs.Mount{Destination: "/dev", Type: "bind", Source: "/dev", Options: []string{"rbind"}}
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(l.Setup, "default"); len(got) != 0 {
+		t.Errorf("default /dev actions with /dev bound: %q", got)
+	}
+}
+
+func TestBindOfFileMakesFile(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts,
+			specs.Mount{Destination: "/etc/hosts", Type: "bind", Source: "/x/hosts.file", Options: []string{"ro"}},
+			specs.Mount{Destination: "/data", Source: "/srv/data", Options: []string{"rbind", "rslave"}})
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"rootfs.Mkfile {Path:/etc/hosts Mode:420 Origin:mounts[7] (/etc/hosts)}",
+		"rootfs.BindMount {Source:/x/hosts.file Dest:/etc/hosts Recursive:false AttrSet:1 AttrClr:0 Propagation:0 Origin:mounts[7] (/etc/hosts)}",
+		"rootfs.Mkdir {Path:/data Mode:493 Origin:mounts[8] (/data)}",
+		fmt.Sprintf("rootfs.BindMount {Source:/srv/data Dest:/data Recursive:true AttrSet:0 AttrClr:0 Propagation:%d Origin:mounts[8] (/data)}", unix.MS_SLAVE|unix.MS_REC),
+	}
+	got := append(find(l.Setup, "mounts[7]"), find(l.Setup, "mounts[8]")...)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestMountErrorsNameTheField(t *testing.T) {
+	for _, tc := range []struct {
+		mount specs.Mount
+		want  string
+	}{
+		{specs.Mount{Destination: "/x", Type: "bind", Source: "/a.missing"},
+			"mounts[7].source: stat /a.missing: no such file or directory"},
+		{specs.Mount{Destination: "/t", Type: "tmpfs", Source: "tmpfs", Options: []string{"tmpcopyup"}},
+			`mounts[7].options: option "tmpcopyup" is not supported by hull yet`},
+		{specs.Mount{Destination: "/proc/self", Type: "bind", Source: "/tmp"},
+			`mounts[7].destination: "/proc/self" cannot be mounted because it is inside /proc`},
+		{specs.Mount{Destination: "/proc", Type: "tmpfs", Source: "tmpfs"},
+			`mounts[7].destination: "/proc" cannot be mounted because it is not of type proc`},
+	} {
+		p := plan(t, func(s *specs.Spec) { s.Mounts = append(s.Mounts, tc.mount) })
+		_, err := NewLayout(p, Input{IsDir: fakeIsDir})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("NewLayout error = %v\nwant %s", err, tc.want)
+		}
+	}
+	// lxcfs-style files under /proc stay allowed.
+	p := plan(t, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/proc/meminfo", Type: "bind", Source: "/x/meminfo.file"})
+	})
+	if _, err := NewLayout(p, Input{IsDir: fakeIsDir}); err != nil {
+		t.Errorf("bind onto /proc/meminfo: %v", err)
+	}
+}
+
+var v1Views = []CgroupView{
+	{Dir: "cpu,cpuacct", FsType: "cgroup", Options: "cpu,cpuacct", HostPath: "/sys/fs/cgroup/cpu,cpuacct/c1", Links: []string{"cpu", "cpuacct"}},
+	{Dir: "systemd", FsType: "cgroup", Options: "none,name=systemd", HostPath: "/sys/fs/cgroup/systemd/c1"},
+}
+
+func TestCgroupMountWithoutNamespaceBindsHostPaths(t *testing.T) {
+	l, err := NewLayout(plan(t, nil), Input{IsDir: fakeIsDir, CgroupViews: v1Views})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := fmt.Sprint(unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC)
+	want := []string{
+		"rootfs.Mkdir {Path:/sys/fs/cgroup Mode:493 Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.FsMount {FsType:tmpfs Source:tmpfs Dest:/sys/fs/cgroup Attrs:14 Propagation:0 Data:[{Key:mode Value:755}] Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.Mkdir {Path:/sys/fs/cgroup/cpu,cpuacct Mode:493 Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.BindMount {Source:/sys/fs/cgroup/cpu,cpuacct/c1 Dest:/sys/fs/cgroup/cpu,cpuacct Recursive:false AttrSet:" + ro + " AttrClr:112 Propagation:0 Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.Symlink {Target:cpu,cpuacct Link:/sys/fs/cgroup/cpu Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.Symlink {Target:cpu,cpuacct Link:/sys/fs/cgroup/cpuacct Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.Mkdir {Path:/sys/fs/cgroup/systemd Mode:493 Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.BindMount {Source:/sys/fs/cgroup/systemd/c1 Dest:/sys/fs/cgroup/systemd Recursive:false AttrSet:" + ro + " AttrClr:112 Propagation:0 Origin:mounts[6] (/sys/fs/cgroup)}",
+	}
+	got := find(l.Setup, "mounts[6]")
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if after := find(l.AfterPivot, "RemountRo {Path:/sys/fs/cgroup "); len(after) != 1 {
+		t.Errorf("the cgroup tmpfs is not made read-only after pivot: %q", render(l.AfterPivot))
+	}
+}
+
+func TestCgroupMountWithNamespaceMountsFresh(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "cgroup"})
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir, CgroupViews: v1Views})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := find(l.Setup, "FsType:cgroup ")
+	if len(got) != 2 || !strings.Contains(got[1], "Data:[{Key:none Value:} {Key:name Value:systemd}]") {
+		t.Errorf("cgroup mounts: %q", got)
+	}
+}
+
+func TestCgroupV2IsTheMountItself(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "cgroup"})
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir, CgroupViews: []CgroupView{{FsType: "cgroup2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := find(l.Setup, "mounts[6]")
+	if len(got) != 2 || !strings.Contains(got[1], "FsType:cgroup2 Source:cgroup2 Dest:/sys/fs/cgroup Attrs:15") {
+		t.Errorf("cgroup2 mount: %q", got)
+	}
+	if after := find(l.AfterPivot, "/sys/fs/cgroup"); len(after) != 0 {
+		t.Errorf("extra read-only remount of a cgroup2 mount: %q", after)
+	}
+}
+
+func TestAfterPivotOrder(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		s.Linux.RootfsPropagation = "shared"
+		s.Linux.MaskedPaths = []string{"/proc/kcore"}
+		s.Linux.ReadonlyPaths = []string{"/proc/sys"}
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.RootPropagation.Flags != unix.MS_SHARED {
+		t.Errorf("root propagation before pivot = %#x, want MS_SHARED", l.RootPropagation.Flags)
+	}
+	want := []string{
+		fmt.Sprintf("rootfs.Propagation {Path:/ Flags:%d Origin:linux.rootfsPropagation}", unix.MS_SHARED),
+		"rootfs.RemountRo {Path:/sys/fs/cgroup Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.Readonly {Path:/proc/sys Origin:linux.readonlyPaths[0] (/proc/sys)}",
+		"rootfs.Mask {Path:/proc/kcore Origin:linux.maskedPaths[0] (/proc/kcore)}",
+		"rootfs.RemountRo {Path:/ Origin:root.readonly}",
+	}
+	if got := render(l.AfterPivot); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	def, err := NewLayout(plan(t, nil), Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.RootPropagation.Flags != unix.MS_SLAVE|unix.MS_REC {
+		t.Errorf("default root propagation = %#x, want MS_SLAVE|MS_REC", def.RootPropagation.Flags)
+	}
+}

@@ -1,0 +1,69 @@
+package rootfs
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/hullrt/hull/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// mount adds the actions of config mount i: create the destination, then
+// bind or mount a filesystem on it.
+func (b *builder) mount(i int, m specs.Mount) error {
+	origin := mountOrigin(i, m)
+	opts, err := ParseOptions(m.Options)
+	if err != nil {
+		return fmt.Errorf("mounts[%d].options: %w", i, err)
+	}
+	bind := specconv.IsBind(m)
+	if err := checkProcMount(m, bind); err != nil {
+		return fmt.Errorf("mounts[%d].destination: %w", i, err)
+	}
+	if m.Type == "cgroup" && !bind {
+		b.cgroupMount(i, m, opts)
+		return nil
+	}
+	if !bind {
+		b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin})
+		b.add(FsMount{FsType: m.Type, Source: m.Source, Dest: m.Destination, Attrs: opts.AttrSet,
+			Propagation: opts.Propagation, Data: opts.Data, Origin: origin})
+		return nil
+	}
+	isDir, err := b.in.IsDir(m.Source)
+	if err != nil {
+		return fmt.Errorf("mounts[%d].source: %w", i, err)
+	}
+	if isDir {
+		b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin})
+	} else {
+		b.add(Mkfile{Path: m.Destination, Mode: 0o644, Origin: origin})
+	}
+	b.add(BindMount{Source: m.Source, Dest: m.Destination, Recursive: opts.Recursive,
+		AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Propagation: opts.Propagation, Origin: origin})
+	return nil
+}
+
+// procMountable are the files under /proc that may be covered (by
+// lxcfs-style emulation); anything else there would let a config hide or
+// replace the kernel interfaces that masked paths protect.
+var procMountable = map[string]bool{
+	"/proc/cpuinfo": true, "/proc/diskstats": true, "/proc/meminfo": true, "/proc/stat": true,
+	"/proc/swaps": true, "/proc/uptime": true, "/proc/loadavg": true, "/proc/slabinfo": true,
+	"/proc/net/dev": true, "/proc/sys/kernel/ns_last_pid": true,
+}
+
+// checkProcMount applies runc's rule for mounts at or under /proc.
+func checkProcMount(m specs.Mount, bind bool) error {
+	dest := path.Clean(m.Destination)
+	switch {
+	case m.Type == "proc" && !bind:
+		return nil
+	case dest == "/proc":
+		return fmt.Errorf("%q cannot be mounted because it is not of type proc", dest)
+	case strings.HasPrefix(dest, "/proc/") && !procMountable[dest]:
+		return fmt.Errorf("%q cannot be mounted because it is inside /proc", dest)
+	}
+	return nil
+}
