@@ -3,6 +3,15 @@
 // stats and removal. It decides nothing about the rest of the container.
 package cgroups
 
+import (
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
 // Mount describes one cgroup hierarchy as the container should see it under
 // /sys/fs/cgroup, so that the rootfs plan can mount or bind it.
 type Mount struct {
@@ -19,4 +28,103 @@ type Mount struct {
 	HostPath string
 	// Links are extra names that point at Dir ("cpu" and "cpuacct" for "cpu,cpuacct").
 	Links []string
+}
+
+// Config says which cgroup a container gets and what limits it has.
+type Config struct {
+	// Path is linux.cgroupsPath: absolute paths are relative to each
+	// hierarchy root, relative ones to the caller's cgroup; "" means the
+	// container id relative to the caller's cgroup (runc's cgroupfs rules).
+	Path      string
+	ID        string
+	Resources *specs.LinuxResources
+	Systemd   bool
+	// Rootless tolerates cgroups the caller may not create or join, as long
+	// as no limit needs them.
+	Rootless bool
+}
+
+// Manager is one container's cgroup in every hierarchy of the host.
+type Manager interface {
+	// Apply creates the cgroup directories, applies the resources of the
+	// Config and moves pid into every hierarchy (including the cgroup2
+	// "unified" hierarchy of a hybrid host).
+	Apply(pid int) error
+	// Set applies new resources, as for `update`.
+	Set(r *specs.LinuxResources) error
+	// Destroy removes the directories, and any the container made inside
+	// them. Missing directories are fine; it can be called again.
+	Destroy() error
+	// Pids lists every process in the container's cgroup, recursively.
+	Pids() ([]int, error)
+	// Freeze stops every process and returns once the kernel reports the
+	// cgroup frozen; Thaw undoes it.
+	Freeze() error
+	Thaw() error
+	// Paths maps each hierarchy key ("memory", "cpu,cpuacct", "unified",
+	// "" for a pure v2 host) to the container's directory. Save it, and
+	// rebuild the manager with Load.
+	Paths() map[string]string
+	// Mounts says how the container should see /sys/fs/cgroup.
+	Mounts() []Mount
+	Exists() bool
+}
+
+// Warn reports settings that are accepted but have no effect (such as
+// linux.resources.memory.kernel). The CLI points it at its log.
+var Warn = func(msg string) { fmt.Fprintln(os.Stderr, "warning:", msg) }
+
+func warnf(format string, args ...any) {
+	if Warn != nil {
+		Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// New finds the host's hierarchies and computes the container's cgroup
+// directories. It creates nothing.
+func New(c Config) (Manager, error) {
+	if c.Systemd {
+		return nil, ErrSystemdNotSupported
+	}
+	inner, err := innerPath(c.Path, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	hs, pureV2, err := detectHierarchies()
+	if err != nil {
+		return nil, err
+	}
+	m := &manager{pureV2: pureV2, resources: c.Resources, rootless: c.Rootless}
+	for _, h := range hs {
+		dir, err := containerDir(h, inner)
+		if err != nil {
+			return nil, err
+		}
+		m.cgroups = append(m.cgroups, &cgroup{hierarchy: h, dir: dir})
+	}
+	return m, nil
+}
+
+// Load rebuilds a manager from the Paths() of an earlier one, for delete,
+// kill --all, pause and update. Hierarchies no longer mounted are dropped.
+func Load(paths map[string]string) Manager {
+	m := &manager{}
+	hs, pureV2, err := detectHierarchies()
+	if err != nil {
+		m.loadErr = err
+		return m
+	}
+	m.pureV2 = pureV2
+	for _, h := range hs {
+		p, ok := paths[h.key]
+		if !ok {
+			continue
+		}
+		rel, ok := strings.CutPrefix(path.Clean(p), h.mountpoint+"/")
+		if !ok || strings.Contains("/"+rel+"/", "/../") {
+			continue
+		}
+		m.cgroups = append(m.cgroups, &cgroup{hierarchy: h, dir: cgroupDir{root: h.mountpoint, rel: rel}})
+	}
+	return m
 }

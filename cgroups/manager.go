@@ -1,0 +1,329 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// manager drives the cgroupfs of a v1, hybrid or pure v2 host. On a hybrid
+// host the v1 hierarchies carry the limits, and the cgroup2 "unified"
+// hierarchy is joined too and takes the controllers v1 does not have.
+type manager struct {
+	pureV2    bool
+	cgroups   []*cgroup
+	resources *specs.LinuxResources
+	rootless  bool
+	loadErr   error // from Load, returned by every operation that needs the hierarchies
+}
+
+// cgroup is the container's directory in one hierarchy.
+type cgroup struct {
+	*hierarchy
+	dir cgroupDir
+	// skipped marks a hierarchy a rootless caller could not create or join;
+	// it is left out of Paths and limits that need it fail.
+	skipped bool
+}
+
+func (m *manager) joined() []*cgroup {
+	var out []*cgroup
+	for _, c := range m.cgroups {
+		if !c.skipped {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// v1 returns the container's cgroup in the v1 hierarchy with controller.
+func (m *manager) v1(controller string) *cgroup {
+	for _, c := range m.joined() {
+		if !c.v2 && c.has(controller) {
+			return c
+		}
+	}
+	return nil
+}
+
+// v2 returns the container's cgroup2 cgroup: the only one on a pure v2 host,
+// "unified" on a hybrid one.
+func (m *manager) v2() *cgroup {
+	for _, c := range m.joined() {
+		if c.v2 {
+			return c
+		}
+	}
+	return nil
+}
+
+// v2Offers says whether the cgroup2 hierarchy has controller: on a hybrid
+// host only the controllers no v1 hierarchy took are listed there.
+func (m *manager) v2Offers(controller string) bool {
+	c := m.v2()
+	if c == nil {
+		return false
+	}
+	list, err := cgroupDir{root: c.dir.root}.read("cgroup.controllers")
+	return err == nil && slices.Contains(strings.Fields(list), controller)
+}
+
+func isPermission(err error) bool {
+	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.EROFS)
+}
+
+func (m *manager) Apply(pid int) error {
+	if m.loadErr != nil {
+		return m.loadErr
+	}
+	for _, c := range m.cgroups {
+		if err := m.create(c); err != nil {
+			if m.rootless && isPermission(err) {
+				c.skipped = true
+				continue
+			}
+			return fmt.Errorf("create cgroup %s: %w", c.dir.path(), err)
+		}
+	}
+	// Limits go in before the process does, so it never runs unlimited and
+	// cpuset is populated before the kernel allows joining.
+	if m.resources != nil {
+		if err := m.set(m.resources); err != nil {
+			return err
+		}
+	}
+	for _, c := range m.joined() {
+		if err := c.dir.write("cgroup.procs", strconv.Itoa(pid)); err != nil {
+			if m.rootless && isPermission(err) {
+				c.skipped = true
+				continue
+			}
+			return fmt.Errorf("join cgroup %s: %w", c.dir.path(), err)
+		}
+	}
+	return nil
+}
+
+func (m *manager) create(c *cgroup) error {
+	switch {
+	case c.v2:
+		want := m.v2Controllers(c)
+		if err := c.dir.mkdirAll(func(level cgroupDir) error {
+			enableControllers(level, want)
+			return nil
+		}); err != nil {
+			return err
+		}
+	case c.has("cpuset"):
+		if err := c.dir.mkdirAll(inheritCpuset); err != nil {
+			return err
+		}
+		return inheritCpuset(c.dir)
+	default:
+		return c.dir.mkdirAll(nil)
+	}
+	return nil
+}
+
+// v2Controllers lists the controllers to delegate down to the container's
+// cgroup2 cgroup: all of them on a pure v2 host (as runc does), but on a
+// hybrid host only those the limits need, since enabling a controller there
+// changes the shared hierarchy for everyone.
+func (m *manager) v2Controllers(c *cgroup) []string {
+	root := cgroupDir{root: c.dir.root}
+	list, err := root.read("cgroup.controllers")
+	if err != nil {
+		return nil
+	}
+	all := strings.Fields(list)
+	if m.pureV2 {
+		return all
+	}
+	r := m.resources
+	var want []string
+	if r != nil && len(r.HugepageLimits) > 0 && m.v1("hugetlb") == nil {
+		want = append(want, "hugetlb")
+	}
+	if r != nil && len(r.Rdma) > 0 && m.v1("rdma") == nil {
+		want = append(want, "rdma")
+	}
+	return slices.DeleteFunc(want, func(s string) bool { return !slices.Contains(all, s) })
+}
+
+// enableControllers delegates controllers from level to its children. It is
+// best effort, like runc: a cgroup with processes of its own cannot delegate
+// (EBUSY), and the limits that needed the controller report the failure.
+func enableControllers(level cgroupDir, want []string) {
+	if len(want) == 0 {
+		return
+	}
+	var plus []string
+	for _, w := range want {
+		plus = append(plus, "+"+w)
+	}
+	if level.write("cgroup.subtree_control", strings.Join(plus, " ")) == nil {
+		return
+	}
+	for _, p := range plus {
+		_ = level.write("cgroup.subtree_control", p)
+	}
+}
+
+// inheritCpuset copies cpuset.cpus and cpuset.mems from the parent into a
+// v1 cpuset cgroup: a new one starts empty, and no process may join it then.
+func inheritCpuset(d cgroupDir) error {
+	if d.rel == "" {
+		return nil
+	}
+	for _, file := range []string{"cpuset.cpus", "cpuset.mems"} {
+		cur, err := d.read(file)
+		if err != nil {
+			return err
+		}
+		if cur != "" {
+			continue
+		}
+		v, err := d.parent().read(file)
+		if err != nil {
+			return err
+		}
+		if err := d.write(file, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *manager) Set(r *specs.LinuxResources) error {
+	if m.loadErr != nil {
+		return m.loadErr
+	}
+	if r == nil {
+		return nil
+	}
+	m.resources = r
+	return m.set(r)
+}
+
+func (m *manager) set(r *specs.LinuxResources) error {
+	if m.pureV2 {
+		return m.setV2(r)
+	}
+	return m.setV1(r)
+}
+
+func (m *manager) Destroy() error {
+	if m.loadErr != nil {
+		return m.loadErr
+	}
+	var errs []error
+	for _, c := range m.joined() {
+		if err := c.dir.removeAll(); err != nil {
+			errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// primary is the cgroup whose tree lists the container's processes: the
+// cgroup2 one on a pure v2 host, else freezer (what pause acts on).
+func (m *manager) primary() *cgroup {
+	if m.pureV2 {
+		return m.v2()
+	}
+	for _, name := range []string{"freezer", "pids", "memory"} {
+		if c := m.v1(name); c != nil {
+			return c
+		}
+	}
+	if c := m.v2(); c != nil {
+		return c
+	}
+	if j := m.joined(); len(j) > 0 {
+		return j[0]
+	}
+	return nil
+}
+
+func (m *manager) Pids() ([]int, error) {
+	if m.loadErr != nil {
+		return nil, m.loadErr
+	}
+	c := m.primary()
+	if c == nil {
+		return nil, errors.New("list cgroup processes: no cgroup hierarchy")
+	}
+	var pids []int
+	if err := collectPids(c.dir, &pids); err != nil {
+		return nil, fmt.Errorf("list cgroup processes: %w", err)
+	}
+	return pids, nil
+}
+
+func collectPids(d cgroupDir, pids *[]int) error {
+	procs, err := d.read("cgroup.procs")
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return err
+	}
+	for f := range strings.FieldsSeq(procs) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			return fmt.Errorf("read cgroup.procs of %s: bad pid %q", d.path(), f)
+		}
+		*pids = append(*pids, pid)
+	}
+	f, err := openBeneath(d.root, d.rel, unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		return nil // removed meanwhile
+	}
+	entries, _ := f.ReadDir(-1)
+	f.Close()
+	for _, e := range entries {
+		if e.IsDir() {
+			if err := collectPids(d.child(e.Name()), pids); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *manager) Paths() map[string]string {
+	out := map[string]string{}
+	for _, c := range m.joined() {
+		out[c.key] = c.dir.path()
+	}
+	return out
+}
+
+func (m *manager) Mounts() []Mount {
+	var out []Mount
+	for _, c := range m.joined() {
+		mnt := Mount{Dir: c.key, FsType: "cgroup", Options: c.options(), HostPath: c.dir.path()}
+		if c.v2 {
+			mnt.FsType = "cgroup2"
+		}
+		if len(c.controllers) > 1 {
+			for _, name := range c.controllers {
+				if name != c.key && !strings.HasPrefix(name, "name=") {
+					mnt.Links = append(mnt.Links, name)
+				}
+			}
+		}
+		out = append(out, mnt)
+	}
+	return out
+}
+
+func (m *manager) Exists() bool {
+	c := m.primary()
+	return m.loadErr == nil && c != nil && c.dir.exists()
+}
