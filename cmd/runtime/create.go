@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/urfave/cli"
+
+	"github.com/hullrt/hull/libcontainer"
+	"github.com/hullrt/hull/libcontainer/nsenter"
+	"github.com/hullrt/hull/specconv"
+)
+
+// createFlags are shared by create and run.
+var createFlags = []cli.Flag{
+	cli.StringFlag{Name: "bundle, b", Value: ".", Usage: "the bundle directory (config.json and root filesystem)"},
+	cli.StringFlag{Name: "pid-file", Usage: "write the init's pid to this file"},
+	cli.StringFlag{Name: "console-socket", Usage: "unix socket to send the pty master to (process.terminal)"},
+	cli.BoolFlag{Name: "no-pivot", Usage: "do not use pivot_root (for a rootfs on a ramdisk)"},
+	cli.BoolFlag{Name: "no-new-keyring", Usage: "keep the caller's session keyring"},
+	cli.IntFlag{Name: "preserve-fds", Usage: "pass this many extra fds (3, 4, ...) to the container"},
+}
+
+var createCommand = cli.Command{
+	Name:      "create",
+	Usage:     "create a container and leave it waiting for start",
+	ArgsUsage: "<container-id>",
+	Flags:     createFlags,
+	Action: func(ctx *cli.Context) error {
+		_, err := createContainer(ctx, createMode{detach: true})
+		return err
+	},
+}
+
+// createMode is how run differs from create.
+type createMode struct {
+	// detach: the caller does not stay to wait (create, run -d); a terminal
+	// then needs a console socket.
+	detach bool
+}
+
+// createContainer creates the container named by the command's argument
+// with the executor the constructor forked at process start. Every failure
+// path leaves nothing behind: Create cleans up after itself, and an
+// executor not handed over is released by closing its socket.
+func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container, error) {
+	exe, err := nsenter.TakePreforked()
+	if err != nil {
+		return nil, fmt.Errorf("take the pre-forked executor: %w", err)
+	}
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			exe.Sock.Close() // the executor exits when its socket closes
+		}
+	}()
+	if err := checkArgs(ctx, 1); err != nil {
+		return nil, err
+	}
+	id := ctx.Args().First()
+	if err := specconv.ValidateID(id); err != nil {
+		return nil, err
+	}
+	if ctx.GlobalBool("systemd-cgroup") {
+		return nil, errors.New("systemd cgroup driver is not supported yet")
+	}
+	rootless, err := rootless(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := libcontainer.CreateOptions{
+		NoPivot:            ctx.Bool("no-pivot"),
+		NoNewKeyring:       ctx.Bool("no-new-keyring"),
+		PreserveFDs:        ctx.Int("preserve-fds"),
+		Rootless:           rootless,
+		Executor:           exe,
+		KeepExecutorSocket: !mode.detach,
+	}
+	if opts.PreserveFDs < 0 {
+		return nil, fmt.Errorf("--preserve-fds: must not be negative, got %d", opts.PreserveFDs)
+	}
+	if opts.ConsoleSocket, err = absPath(ctx.String("console-socket")); err != nil {
+		return nil, err
+	}
+	if opts.PidFile, err = absPath(ctx.String("pid-file")); err != nil {
+		return nil, err
+	}
+	plan, err := specconv.LoadBundle(ctx.String("bundle"))
+	if err != nil {
+		return nil, err
+	}
+	terminal := plan.Spec.Process != nil && plan.Spec.Process.Terminal
+	switch {
+	case terminal && mode.detach && opts.ConsoleSocket == "":
+		return nil, errors.New("process.terminal: cannot allocate a tty when detached without --console-socket")
+	case !terminal && opts.ConsoleSocket != "":
+		return nil, errors.New("--console-socket: cannot be used when process.terminal is false")
+	}
+	opts.KeepConsole = terminal && opts.ConsoleSocket == ""
+	handedOver = true
+	return libcontainer.Create(ctx.GlobalString("root"), id, plan, opts)
+}
+
+// absPath makes a path flag absolute (engines pass relative ones), leaving
+// an unset flag empty.
+func absPath(p string) (string, error) {
+	if p == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", p, err)
+	}
+	return abs, nil
+}

@@ -1,0 +1,82 @@
+// Command hull is the runc-compatible CLI of the hull container runtime:
+// containerd's shim, conmon and the OCI conformance tools call it as they
+// would call runc, with the same global flags, commands and output.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli"
+)
+
+// Set at build time with -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+const usage = `hull is a low-level OCI container runtime, compatible with runc.
+
+To start a container, create a bundle (a directory with a config.json and
+a root filesystem, see "hull spec") and run "hull run -b <bundle> <id>".`
+
+func main() {
+	app := cli.NewApp()
+	app.Name = "hull"
+	app.Usage = usage
+	app.Version = version
+	cli.VersionPrinter = printVersion
+	app.Flags = globalFlags()
+	app.Commands = []cli.Command{
+		createCommand, startCommand, runCommand, stateCommand, killCommand,
+		deleteCommand, listCommand, specCommand, debugCommand, programCommand,
+	}
+	app.Before = configureLogging
+	// urfave/cli must not print errors or exit on its own: fatal does both,
+	// in runc's format.
+	cli.OsExiter = func(int) {}
+	cli.ErrWriter = os.Stderr
+	if err := app.Run(os.Args); err != nil {
+		fatal(err)
+	}
+}
+
+// globalFlags are runc's global flags; they come before the command.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		cli.BoolFlag{Name: "debug", Usage: "enable debug logging"},
+		cli.StringFlag{Name: "log", Usage: "write the log to this file instead of stderr"},
+		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
+		cli.StringFlag{Name: "root", Value: defaultRoot(), Usage: "directory for the containers' state"},
+		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver (not supported yet)"},
+		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors: true, false or auto"},
+		cli.StringFlag{Name: "criu", Value: "criu", Usage: "accepted for compatibility; ignored"},
+	}
+}
+
+// defaultRoot is /run/hull, or under $XDG_RUNTIME_DIR for an
+// unprivileged user who cannot write /run (as runc does).
+func defaultRoot() string {
+	if os.Geteuid() != 0 {
+		if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+			return filepath.Join(dir, "hull")
+		}
+	}
+	return "/run/hull"
+}
+
+// rootless interprets --rootless; auto means "not running as root".
+func rootless(ctx *cli.Context) (bool, error) {
+	switch v := ctx.GlobalString("rootless"); v {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "auto", "":
+		return os.Geteuid() != 0, nil
+	default:
+		return false, fmt.Errorf("--rootless: invalid value %q (want true, false or auto)", v)
+	}
+}

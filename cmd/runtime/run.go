@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli"
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/libcontainer"
+)
+
+var runCommand = cli.Command{
+	Name:      "run",
+	Usage:     "create and start a container; in the foreground, wait for it and delete it",
+	ArgsUsage: "<container-id>",
+	Flags: append([]cli.Flag{
+		cli.BoolFlag{Name: "detach, d", Usage: "return once the container has started"},
+		cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits"},
+	}, createFlags...),
+	Action: runAction,
+}
+
+func runAction(ctx *cli.Context) error {
+	detach := ctx.Bool("detach")
+	if !detach {
+		// The init is the executor's child; when the executor's first stage
+		// exits, the init must be reparented to us, not to pid 1, for us to
+		// wait for it. This must happen before the program is sent.
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("become child subreaper: %w", err)
+		}
+	}
+	c, err := createContainer(ctx, createMode{detach: detach})
+	if err != nil {
+		return err
+	}
+	if detach {
+		if err := c.Start(); err != nil {
+			c.Delete(true)
+			return err
+		}
+		return nil
+	}
+	code, err := runForeground(c, ctx.Bool("keep"))
+	if err != nil {
+		return err
+	}
+	return &exitError{code: code}
+}
+
+// runForeground starts c, relays signals (and the terminal) to it, waits
+// for its init to exit and, unless keep, deletes it.
+func runForeground(c *libcontainer.Container, keep bool) (int, error) {
+	signals := make(chan os.Signal, 128)
+	// Before start, so no signal sent right after it is lost.
+	signal.Notify(signals)
+	defer signal.Stop(signals)
+
+	var tty *ttyAttachment
+	if master := c.Console(); master != nil {
+		var err error
+		if tty, err = attachTerminal(master); err != nil {
+			c.Delete(true)
+			return -1, err
+		}
+	}
+	if err := c.Start(); err != nil {
+		tty.detach()
+		c.Delete(true)
+		return -1, err
+	}
+	go forwardSignals(c, signals, tty)
+	code, waitErr := c.Wait()
+	tty.detach()
+	if !keep {
+		if err := c.Delete(true); err != nil {
+			logrus.Warnf("delete container %q: %v", c.ID(), err)
+		}
+	}
+	return code, waitErr
+}
+
+// forwardSignals passes every signal hull gets on to the init, except the
+// ones that are hull's own business: SIGCHLD (Wait reaps), SIGWINCH (the
+// terminal's size goes to the pty instead) and SIGURG (the Go runtime's
+// preemption signal).
+func forwardSignals(c *libcontainer.Container, signals <-chan os.Signal, tty *ttyAttachment) {
+	for s := range signals {
+		sig, ok := s.(unix.Signal)
+		if !ok {
+			continue
+		}
+		switch sig {
+		case unix.SIGCHLD, unix.SIGURG:
+		case unix.SIGWINCH:
+			tty.resize()
+		default:
+			if err := c.Signal(sig, false); err != nil {
+				logrus.Debugf("forward %s: %v", unix.SignalName(sig), err)
+			}
+		}
+	}
+}
