@@ -42,7 +42,17 @@ test: deps build
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
 
-# conformance target: see conformance/
+# ---- conformance (owned by conformance/; see conformance/README.md) ----
+# The OCI runtime-tools validation suite against the freshly built ./hull,
+# gated by conformance/expected.txt. Compare with another runtime:
+#   make conformance CONFORMANCE_RUNTIME=/usr/sbin/runc
+# Run some programs only: make conformance CONFORMANCE_PROGRAMS="create state"
+CONFORMANCE_RUNTIME ?= $(CURDIR)/hull
+CONFORMANCE_PROGRAMS ?=
+.PHONY: conformance
+conformance: deps $(if $(filter $(CURDIR)/hull,$(CONFORMANCE_RUNTIME)),build)
+	CONFORMANCE_RUNTIME=$(CONFORMANCE_RUNTIME) conformance/run.sh $(CONFORMANCE_PROGRAMS)
+# ---- end conformance ----
 
 demo: deps build
 	@set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
