@@ -61,7 +61,7 @@ func addArch(filter *libseccomp.ScmpFilter, arch specs.Arch) error {
 		return fmt.Errorf("look up architecture %q: %w", arch, err)
 	}
 	if err := filter.AddArch(scmpArch); err != nil {
-		return fmt.Errorf("add architecture %q (not supported by libseccomp %s?): %w", arch, libraryVersion(), err)
+		return fmt.Errorf("add architecture %q with libseccomp %s: %w", arch, libraryVersion(), err)
 	}
 	return nil
 }

@@ -26,10 +26,11 @@ func whoProbe(who uintptr) probe {
 
 func uintPtr(v uint) *uint { return &v }
 
+// compileForTest compiles s without touching any cache.
 func compileForTest(t *testing.T, s *specs.LinuxSeccomp) *Filter {
 	t.Helper()
 	DisableCache = true
-	t.Cleanup(func() { DisableCache = false })
+	defer func() { DisableCache = false }()
 	f, err := Compile(s)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
