@@ -12,6 +12,7 @@ import (
 	"github.com/moby/sys/user"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
 	"github.com/hullrt/hull/specconv"
 )
@@ -25,9 +26,9 @@ type Container struct {
 	rec  *record
 	// console is the pty master kept by Create for a foreground run.
 	console *os.File
-	// exec is the executor socket kept after create so a foreground run
-	// can hear an exec failure of the init.
-	exec *os.File
+	// exe is the executor kept after create so a foreground run can hear
+	// an exec failure of the init on its socket.
+	exe *nsenter.Executor
 	// prog is the compiled program (files closed), to name the config
 	// field of an executor error that arrives after create.
 	prog *program.Program

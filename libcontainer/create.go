@@ -131,8 +131,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		fifo.Close()
 		return nil, err
 	}
-	sock := execSock{f: cr.exe.Sock}
-	err = sock.sendProgram(cr.prog)
+	err = cr.exe.SendProgram(cr.prog)
 	// The executor holds its own copies now (or never will).
 	cr.prog.Close()
 	if err != nil {
@@ -142,7 +141,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		ID: id, Bundle: plan.Bundle, Rootfs: plan.Rootfs, Created: created,
 		CgroupPaths: cr.mgr.Paths(), Rootless: cr.opts.Rootless, Spec: spec,
 	}
-	if err := cr.converse(sock, rec); err != nil {
+	if err := cr.converse(rec); err != nil {
 		return nil, err
 	}
 	if cr.initPid == 0 {
@@ -168,7 +167,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	c := &Container{root: root, id: id, dir: dir, rec: rec, console: cr.console}
 	cr.console = nil
 	if cr.opts.KeepExecutorSocket {
-		c.exec, c.prog = cr.exe.Sock, cr.prog
+		c.exe, c.prog = cr.exe, cr.prog
 		cr.keepSock = true
 	}
 	cr.finish()
@@ -177,9 +176,9 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 
 // converse answers the executor's messages until it reports the init
 // ready (waiting on the exec fifo).
-func (cr *creation) converse(sock execSock, rec *record) error {
+func (cr *creation) converse(rec *record) error {
 	for {
-		m, err := sock.recv()
+		m, err := cr.exe.ReadMessage()
 		if errors.Is(err, io.EOF) {
 			return cr.exitedEarly()
 		}
@@ -189,10 +188,10 @@ func (cr *creation) converse(sock execSock, rec *record) error {
 		switch m.Type {
 		case program.MsgUsermapReq:
 			if err := writeIDMaps(cr.exe.Pid, rec.Spec.Linux, cr.opts.Rootless); err != nil {
-				sock.send(program.MsgAbort)
+				cr.exe.Reply(program.MsgAbort)
 				return err
 			}
-			if err := sock.send(program.MsgAck); err != nil {
+			if err := cr.exe.Reply(program.MsgAck); err != nil {
 				return err
 			}
 		case program.MsgPid:
@@ -201,7 +200,7 @@ func (cr *creation) converse(sock execSock, rec *record) error {
 			}
 			cr.initPid = int(binary.LittleEndian.Uint32(m.Payload))
 		case program.MsgHooks:
-			if err := cr.runHookPhase(sock, rec, m); err != nil {
+			if err := cr.runHookPhase(rec, m); err != nil {
 				return err
 			}
 		case program.MsgConsole:
@@ -223,7 +222,7 @@ func (cr *creation) converse(sock execSock, rec *record) error {
 
 // runHookPhase runs the hooks the executor asks for and answers ACK, or
 // ABORT when a hook failed.
-func (cr *creation) runHookPhase(sock execSock, rec *record, m message) error {
+func (cr *creation) runHookPhase(rec *record, m *nsenter.Message) error {
 	if len(m.Payload) < 4 {
 		return errors.New("receive hook phase: short message")
 	}
@@ -241,10 +240,10 @@ func (cr *creation) runHookPhase(sock execSock, rec *record, m message) error {
 		pid = cr.exe.Pid
 	}
 	if err := runHooks(rec.Spec, rec.hookState(Creating, pid), phases...); err != nil {
-		sock.send(program.MsgAbort)
+		cr.exe.Reply(program.MsgAbort)
 		return err
 	}
-	return sock.send(program.MsgAck)
+	return cr.exe.Reply(program.MsgAck)
 }
 
 // takeConsole sends the pty master to the console socket, or keeps it for
@@ -270,15 +269,9 @@ func (cr *creation) takeConsole(master *os.File) error {
 func (cr *creation) exitedEarly() error {
 	msg := "container init exited before it was ready"
 	if !cr.exeReaped {
-		var ws unix.WaitStatus
-		if pid, err := unix.Wait4(cr.exe.Pid, &ws, unix.WNOHANG, nil); err == nil && pid == cr.exe.Pid {
-			cr.exeReaped = true
-			switch {
-			case ws.Signaled():
-				msg += ": executor killed by signal " + unix.SignalName(ws.Signal())
-			case ws.ExitStatus() != 0:
-				msg += ": executor exit status " + strconv.Itoa(ws.ExitStatus())
-			}
+		cr.exeReaped = true
+		if st, err := cr.exe.Wait(); err == nil && !st.Success() {
+			msg += ": executor " + st.String()
 		}
 	}
 	return errors.New(msg)
@@ -290,13 +283,7 @@ func (cr *creation) reapExecutor() {
 	if cr.exeReaped || cr.exe == nil {
 		return
 	}
-	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(cr.exe.Pid, &ws, 0, nil)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
+	cr.exe.Wait()
 	cr.exeReaped = true
 }
 
@@ -312,7 +299,7 @@ func (cr *creation) finish() {
 // remove the cgroup, the state directory and the pid file.
 func (cr *creation) cleanup() {
 	if cr.exe != nil {
-		execSock{f: cr.exe.Sock}.send(program.MsgAbort)
+		cr.exe.Reply(program.MsgAbort)
 		cr.exe.Sock.Close()
 		if !cr.exeReaped {
 			unix.Kill(cr.exe.Pid, unix.SIGKILL)

@@ -37,18 +37,19 @@ func (c *Container) Wait() (int, error) {
 }
 
 // execFailure returns the error the init sent before dying, if any: a
-// failed execve after start is reported on the executor socket.
+// failed execve after start is reported on the executor socket. The init
+// is gone, so the read cannot block: it finds that message or EOF.
 func (c *Container) execFailure() error {
-	if c.exec == nil {
+	if c.exe == nil {
 		return nil
 	}
 	defer func() {
-		c.exec.Close()
-		c.exec = nil
+		c.exe.Sock.Close()
+		c.exe = nil
 	}()
-	m, err := execSock{f: c.exec}.recvFlags(unix.MSG_DONTWAIT)
+	m, err := c.exe.ReadMessage()
 	if err != nil || m.Type != program.MsgError {
-		if m.File != nil {
+		if m != nil && m.File != nil {
 			m.File.Close()
 		}
 		return nil

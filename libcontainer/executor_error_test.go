@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
 )
 
@@ -14,7 +15,7 @@ func TestExecutorErrorNamesOrigin(t *testing.T) {
 	p := &program.Program{}
 	p.Add("root", program.OpRootOpen, nil, "/r")
 	p.Add("mounts[3] (/data)", program.OpMountBind, nil, "/src", "/data")
-	err := executorError(p, message{
+	err := executorError(p, &nsenter.Message{
 		Header:  program.Header{Type: program.MsgError, OpIndex: 1, Errno: int32(unix.ENOENT)},
 		Payload: []byte("mount-bind /src\x00"),
 	})
@@ -24,7 +25,7 @@ func TestExecutorErrorNamesOrigin(t *testing.T) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal("errno not unwrapped")
 	}
-	err = executorError(p, message{Header: program.Header{OpIndex: 99}, Payload: []byte("bad program")})
+	err = executorError(p, &nsenter.Message{Header: program.Header{OpIndex: 99}, Payload: []byte("bad program")})
 	if want := "executor: bad program"; err.Error() != want {
 		t.Fatalf("got %q, want %q", err, want)
 	}
