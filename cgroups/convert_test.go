@@ -34,7 +34,7 @@ func TestBlkioWeightToIOWeight(t *testing.T) {
 func TestSwapToV2(t *testing.T) {
 	for _, tc := range []struct {
 		swap, limit, want int64
-		bad              bool
+		bad               bool
 	}{
 		{0, 0, 0, false},
 		{0, -1, -1, false},
