@@ -1,0 +1,85 @@
+package libcontainer
+
+import (
+	"fmt"
+	"os"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/specconv"
+)
+
+// CompileOptions are the inputs of Compile that are not in config.json.
+type CompileOptions struct {
+	// NoPivot moves the root with MS_MOVE+chroot instead of pivot_root.
+	NoPivot bool
+	// PreserveFDs keeps fds 3..3+N-1 open in the container.
+	PreserveFDs int
+	// ExecFifo is the exec fifo (opened O_RDWR) the init waits on; nil
+	// means the init execs as soon as it is ready.
+	ExecFifo *os.File
+	// Console gives the init a new pty as its stdio (process.terminal).
+	Console bool
+	// CgroupMounts say what a `cgroup` mount shows (from the cgroup
+	// manager). Empty: the mount is an empty tmpfs.
+	CgroupMounts []cgroups.Mount
+}
+
+// compiler accumulates the program of one container.
+type compiler struct {
+	plan *specconv.Plan
+	spec *specs.Spec
+	opts CompileOptions
+	prog *program.Program
+}
+
+func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...string) {
+	c.prog.Add(origin, code, ints, strs...)
+}
+
+// Compile turns a validated plan into the executor's program (see
+// docs/PROGRAM.md). Namespace files it opens travel in the program's Files;
+// the caller closes them with Program.Close once the program is sent.
+func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error) {
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}}
+	if err := c.compile(); err != nil {
+		c.prog.Close()
+		return nil, err
+	}
+	return c.prog, nil
+}
+
+func (c *compiler) compile() error {
+	if err := c.checkUnsupported(); err != nil {
+		return err
+	}
+	// Compile the seccomp filter first: it is the step most likely to fail
+	// on a bad profile, before any namespace file is opened.
+	filter, err := compileSeccomp(c.spec)
+	if err != nil {
+		return err
+	}
+	// Stage 1: the executor as started, still in the host's namespaces.
+	if err := c.namespaces(); err != nil {
+		return err
+	}
+	c.add("process (container init)", program.OpFork, nil)
+	// Stage 2: the container's init.
+	c.add("process (new session)", program.OpSetsid, nil)
+	if err := c.rootfs(); err != nil {
+		return err
+	}
+	c.kernelSettings()
+	c.processSetup(filter)
+	return nil
+}
+
+// checkUnsupported refuses config the executor has no operation for.
+func (c *compiler) checkUnsupported() error {
+	if p := c.spec.Linux.Personality; p != nil && p.Domain != specs.PerLinux {
+		return fmt.Errorf("linux.personality.domain: %s is not supported by hull yet", p.Domain)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package libcontainer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/seccomp"
+	"github.com/hullrt/hull/specconv"
+)
+
+// defaultPath is the PATH searched for process.args[0] when process.env
+// has none (the same as runc's and Go's).
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// defaultUmask is runc's umask when process.user.umask is not set.
+const defaultUmask = 0o022
+
+// kernelSettings emits sysctls (sorted, so the program is stable), the
+// host and domain names.
+func (c *compiler) kernelSettings() {
+	names := make([]string, 0, len(c.spec.Linux.Sysctl))
+	for name := range c.spec.Linux.Sysctl {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		c.add(fmt.Sprintf("linux.sysctl[%q]", name), program.OpSysctl, nil,
+			specconv.SysctlPath(name), c.spec.Linux.Sysctl[name])
+	}
+	if c.spec.Hostname != "" {
+		c.add("hostname", program.OpHostname, nil, c.spec.Hostname)
+	}
+	if c.spec.Domainname != "" {
+		c.add("domainname", program.OpDomainname, nil, c.spec.Domainname)
+	}
+}
+
+// processSetup emits the init's own setup, ending in execve. Privileges
+// go in runc's order: the seccomp filter is loaded while the init still
+// has CAP_SYS_ADMIN unless no_new_privs allows loading it unprivileged,
+// in which case it comes as late as possible so that fewer of the
+// executor's own syscalls must pass it.
+func (c *compiler) processSetup(filter *seccomp.Filter) {
+	p := c.spec.Process
+	if c.opts.Console {
+		c.add("process.terminal", program.OpConsole, nil)
+	}
+	for i, rl := range p.Rlimits {
+		n, _ := specconv.RlimitNumber(rl.Type) // validated by specconv
+		c.add(fmt.Sprintf("process.rlimits[%d] (%s)", i, rl.Type), program.OpRlimit,
+			[]uint64{uint64(n), rl.Soft, rl.Hard})
+	}
+	if p.User.Umask != nil {
+		c.add("process.user.umask", program.OpUmask, []uint64{uint64(*p.User.Umask)})
+	} else {
+		c.add("process.user.umask (default 0022)", program.OpUmask, []uint64{defaultUmask})
+	}
+	// Before the user changes, like runc's first chdir attempt: the cwd
+	// may be reachable only with root's privileges.
+	c.add("process.cwd", program.OpChdir, nil, p.Cwd)
+	if filter != nil && !p.NoNewPrivileges {
+		c.seccomp(filter)
+	}
+	caps := capabilitySets(p.Capabilities)
+	c.add("process.capabilities.bounding", program.OpCapBounding, []uint64{caps.bounding})
+	user := []uint64{uint64(p.User.UID), uint64(p.User.GID), uint64(len(p.User.AdditionalGids))}
+	for _, g := range p.User.AdditionalGids {
+		user = append(user, uint64(g))
+	}
+	c.add("process.user", program.OpSetUser, user)
+	c.add("process.capabilities", program.OpCaps,
+		[]uint64{caps.effective, caps.permitted, caps.inheritable, caps.ambient})
+	// After the chdir and as the container's user, like runc's LookPath:
+	// a relative args[0] is found from the cwd, and only files the user
+	// may execute are found.
+	c.add("process.args", program.OpResolveExec, nil, p.Args[0], searchPath(p.Env))
+	if p.NoNewPrivileges {
+		c.add("process.noNewPrivileges", program.OpNoNewPrivs, nil)
+	}
+	c.add(fmt.Sprintf("fds (3 + %d preserved)", c.opts.PreserveFDs), program.OpCloseFds,
+		[]uint64{uint64(3 + c.opts.PreserveFDs)})
+	if filter != nil && p.NoNewPrivileges {
+		c.seccomp(filter)
+	}
+	c.add("ready", program.OpReady, nil)
+	if c.opts.ExecFifo != nil {
+		idx := c.prog.AddFile(c.opts.ExecFifo, "exec fifo")
+		c.add("exec fifo (start)", program.OpWaitStart, []uint64{idx})
+	}
+	c.add("process.args", program.OpExec, []uint64{uint64(len(p.Args))}, append(slices.Clone(p.Args), p.Env...)...)
+}
+
+// searchPath is the PATH of process.env (the last one wins, as with
+// setenv in order), or the default.
+func searchPath(env []string) string {
+	path, found := "", false
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path, found = v, true
+		}
+	}
+	if !found {
+		return defaultPath
+	}
+	return path
+}
+
+// capSets are the five capability sets as bitmasks (bit n = capability n).
+type capSets struct {
+	bounding, effective, permitted, inheritable, ambient uint64
+}
+
+// capabilitySets converts names (validated by specconv) to bitmasks; no
+// capabilities object means every set is empty.
+func capabilitySets(c *specs.LinuxCapabilities) capSets {
+	if c == nil {
+		return capSets{}
+	}
+	return capSets{
+		bounding: capMask(c.Bounding), effective: capMask(c.Effective), permitted: capMask(c.Permitted),
+		inheritable: capMask(c.Inheritable), ambient: capMask(c.Ambient),
+	}
+}
+
+func capMask(names []string) uint64 {
+	var mask uint64
+	for _, name := range names {
+		if n, ok := specconv.CapabilityNumber(name); ok {
+			mask |= 1 << n
+		}
+	}
+	return mask
+}

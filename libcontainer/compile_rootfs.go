@@ -1,0 +1,110 @@
+package libcontainer
+
+import (
+	"fmt"
+
+	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/rootfs"
+)
+
+// rootfs emits the filesystem part of stage 2: propagation, the root fd,
+// everything mounted inside the root, the hooks that must see it,
+// pivot_root, then what is done in the new root.
+func (c *compiler) rootfs() error {
+	layout, err := rootfs.NewLayout(c.plan, rootfs.Input{CgroupViews: cgroupViews(c.opts.CgroupMounts)})
+	if err != nil {
+		return err
+	}
+	rp := layout.RootPropagation
+	c.add(rp.Origin, program.OpPropagation, []uint64{rp.Flags}, rp.Path)
+	c.add("root.path", program.OpRootOpen, nil, c.plan.Rootfs)
+	for _, a := range layout.Setup {
+		if err := c.rootfsAction(a); err != nil {
+			return err
+		}
+	}
+	c.hooks()
+	if c.opts.NoPivot {
+		c.add("root.path (--no-pivot)", program.OpMoveRoot, nil)
+	} else {
+		c.add("root.path", program.OpPivotRoot, nil)
+	}
+	for _, a := range layout.AfterPivot {
+		if err := c.rootfsAction(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rootfsAction emits the one operation of a rootfs action.
+func (c *compiler) rootfsAction(a rootfs.Action) error {
+	switch a := a.(type) {
+	case rootfs.Mkdir:
+		c.add(a.Origin, program.OpMkdirAll, []uint64{uint64(a.Mode)}, a.Path)
+	case rootfs.Mkfile:
+		c.add(a.Origin, program.OpMkfile, []uint64{uint64(a.Mode)}, a.Path)
+	case rootfs.BindMount:
+		c.add(a.Origin, program.OpMountBind,
+			[]uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation}, a.Source, a.Dest)
+	case rootfs.FsMount:
+		strs := []string{a.FsType, a.Source, a.Dest}
+		for _, d := range a.Data {
+			strs = append(strs, d.Key, d.Value)
+		}
+		c.add(a.Origin, program.OpMountFs, []uint64{a.Attrs, a.Propagation}, strs...)
+	case rootfs.Mknod:
+		c.add(a.Origin, program.OpMknod,
+			[]uint64{uint64(a.Mode), a.Major, a.Minor, uint64(a.UID), uint64(a.GID)}, a.Path)
+	case rootfs.Symlink:
+		c.add(a.Origin, program.OpSymlink, nil, a.Target, a.Link)
+	case rootfs.Propagation:
+		c.add(a.Origin, program.OpPropagation, []uint64{a.Flags}, a.Path)
+	case rootfs.Mask:
+		c.add(a.Origin, program.OpMask, nil, a.Path)
+	case rootfs.Readonly:
+		c.add(a.Origin, program.OpReadonly, nil, a.Path)
+	case rootfs.RemountRo:
+		c.add(a.Origin, program.OpRemountRo, nil, a.Path)
+	default:
+		return fmt.Errorf("%s: compile rootfs action: unknown type %T", a.From(), a)
+	}
+	return nil
+}
+
+// hooks stops the executor where the hooks of config.json must run: after
+// the mounts, before pivot_root (runc runs prestart with createRuntime).
+func (c *compiler) hooks() {
+	h := c.spec.Hooks
+	if h == nil {
+		return
+	}
+	switch {
+	case len(h.CreateRuntime) > 0:
+		c.add("hooks.createRuntime", program.OpHooks, []uint64{program.HooksCreateRuntime})
+	case len(h.Prestart) > 0: //nolint:staticcheck // deprecated, still run by runc
+		c.add("hooks.prestart", program.OpHooks, []uint64{program.HooksCreateRuntime})
+	}
+	if len(h.CreateContainer) > 0 {
+		c.add("hooks.createContainer", program.OpHooks, []uint64{program.HooksCreateContainer})
+	}
+}
+
+// cgroupViews converts the cgroup manager's view into the rootfs input
+// (rootfs does not import cgroups).
+func cgroupViews(mounts []cgroups.Mount) []rootfs.CgroupView {
+	views := make([]rootfs.CgroupView, len(mounts))
+	for i, m := range mounts {
+		views[i] = rootfs.CgroupView{Dir: m.Dir, FsType: m.FsType, Options: m.Options,
+			HostPath: m.HostPath, Links: m.Links}
+	}
+	return views
+}
+
+func boolInt(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}

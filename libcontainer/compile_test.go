@@ -1,0 +1,298 @@
+package libcontainer
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/seccomp"
+	"github.com/hullrt/hull/specconv"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite testdata/compile/*.golden")
+
+// hybridCgroups is what a cgroup manager reports on a v1 hybrid host.
+var hybridCgroups = []cgroups.Mount{
+	{Dir: "cpu,cpuacct", FsType: "cgroup", Options: "cpu,cpuacct", HostPath: "/sys/fs/cgroup/cpu,cpuacct/hull/c1", Links: []string{"cpu", "cpuacct"}},
+	{Dir: "memory", FsType: "cgroup", Options: "memory", HostPath: "/sys/fs/cgroup/memory/hull/c1"},
+	{Dir: "unified", FsType: "cgroup2", HostPath: "/sys/fs/cgroup/unified/hull/c1"},
+}
+
+// compileCase is one config and the options it is compiled with.
+type compileCase struct {
+	name   string
+	mutate func(s *specs.Spec)
+	opts   CompileOptions
+	// rootless starts from `spec --rootless` instead of `spec`.
+	rootless bool
+}
+
+var compileCases = []compileCase{
+	{name: "runc-spec", opts: CompileOptions{Console: true, CgroupMounts: hybridCgroups}},
+	{name: "runc-spec-rootless", rootless: true, opts: CompileOptions{Console: true, CgroupMounts: hybridCgroups},
+		mutate: func(s *specs.Spec) {
+			// A range of ids, so that the golden file does not depend on
+			// the uid running the test.
+			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+			s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+		}},
+	{name: "join-netns", opts: CompileOptions{CgroupMounts: hybridCgroups}, mutate: func(s *specs.Spec) {
+		s.Process.Terminal = false
+		s.Process.Args = []string{"ip", "link"}
+		s.Linux.Namespaces[1].Path = "/proc/self/ns/net"
+		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+	}},
+	{name: "kitchen-sink", opts: CompileOptions{NoPivot: true, PreserveFDs: 2, CgroupMounts: hybridCgroups}, mutate: kitchenSink},
+	{name: "seccomp-before-caps", mutate: func(s *specs.Spec) {
+		s.Process.Terminal = false
+		s.Process.NoNewPrivileges = false
+		s.Linux.Seccomp = denyMkdir()
+	}},
+	{name: "seccomp-last", mutate: func(s *specs.Spec) {
+		s.Process.Terminal = false
+		s.Linux.Seccomp = denyMkdir()
+	}},
+}
+
+// kitchenSink uses every feature the compiler handles, in one config.
+func kitchenSink(s *specs.Spec) {
+	s.Process.Terminal = false
+	s.Process.Args = []string{"./app", "--flag"}
+	s.Process.Cwd = "/srv/app"
+	s.Process.Env = []string{"PATH=/bin", "HOME=/root", "PATH=/opt/bin:/bin"}
+	s.Process.User = specs.User{UID: 1000, GID: 1000, AdditionalGids: []uint32{10, 20}, Umask: ptrTo(uint32(0o077))}
+	s.Process.OOMScoreAdj = ptrTo(-500)
+	s.Process.Capabilities = &specs.LinuxCapabilities{
+		Bounding:    []string{"CAP_CHOWN", "CAP_NET_ADMIN", "CAP_SYS_ADMIN"},
+		Effective:   []string{"CAP_NET_ADMIN"},
+		Permitted:   []string{"CAP_NET_ADMIN"},
+		Inheritable: []string{"CAP_CHOWN"},
+	}
+	s.Process.Rlimits = append(s.Process.Rlimits,
+		specs.POSIXRlimit{Type: "RLIMIT_CORE", Soft: 0, Hard: 0},
+		specs.POSIXRlimit{Type: "RLIMIT_NPROC", Soft: 100, Hard: ^uint64(0)})
+	s.Domainname = "example.org"
+	s.Root.Readonly = true
+	s.Mounts = []specs.Mount{ // no /dev: the default one comes first
+		{Destination: "/proc", Type: "proc", Source: "proc"},
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666"}},
+		{Destination: "/data", Type: "bind", Source: "data", Options: []string{"rbind", "rw", "nodev", "rslave"}},
+		{Destination: "/etc/hosts", Source: "hosts.txt", Options: []string{"bind", "ro", "noexec"}},
+		{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "noatime", "mode=1777", "size=64m", "uid=1000"}},
+		{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"ro", "nosuid"}},
+	}
+	s.Hooks = &specs.Hooks{
+		Prestart:        []specs.Hook{{Path: "/usr/bin/true"}}, //nolint:staticcheck // still honoured
+		CreateContainer: []specs.Hook{{Path: "/usr/bin/true"}},
+	}
+	s.Linux.Namespaces = append(s.Linux.Namespaces,
+		specs.LinuxNamespace{Type: specs.CgroupNamespace}, specs.LinuxNamespace{Type: specs.TimeNamespace})
+	s.Linux.TimeOffsets = map[string]specs.LinuxTimeOffset{
+		"monotonic": {Secs: -3600}, "boottime": {Secs: 86400, Nanosecs: 500},
+	}
+	s.Linux.Devices = []specs.LinuxDevice{
+		{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229, FileMode: ptrTo(os.FileMode(0o600)), UID: ptrTo(uint32(1000)), GID: ptrTo(uint32(1000))},
+		{Path: "/dev/net/tun", Type: "c", Major: 10, Minor: 200},
+		{Path: "/dev/sda", Type: "b", Major: 8, Minor: 0},
+		{Path: "/dev/pipe", Type: "p"},
+	}
+	s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmax": "65536", "net/core/somaxconn": "1024"}
+	s.Linux.RootfsPropagation = "rshared"
+	s.Linux.MaskedPaths = []string{"/proc/kcore", "/sys/firmware"}
+	s.Linux.ReadonlyPaths = []string{"/proc/sys"}
+}
+
+func denyMkdir() *specs.LinuxSeccomp {
+	return &specs.LinuxSeccomp{
+		DefaultAction: specs.ActAllow,
+		Architectures: []specs.Arch{specs.ArchX86_64},
+		Syscalls:      []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActErrno}},
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// testBundle makes a bundle with an empty rootfs and the host files the
+// kitchen-sink config binds.
+func testBundle(t *testing.T) string {
+	t.Helper()
+	bundle := t.TempDir()
+	for _, dir := range []string{"rootfs", "data"} {
+		if err := os.Mkdir(filepath.Join(bundle, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "hosts.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return bundle
+}
+
+func compileTestCase(t *testing.T, tc compileCase, bundle string) *program.Program {
+	t.Helper()
+	seccomp.DisableCache = true // no writes to the host's cache from tests
+	spec := specconv.Example(tc.rootless)
+	if tc.mutate != nil {
+		tc.mutate(spec)
+	}
+	plan, err := specconv.FromSpec(spec, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fifo.Close() })
+	opts := tc.opts
+	opts.ExecFifo = fifo
+	prog, err := Compile(plan, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeNamespaceFiles(prog.Files, fifo) })
+	return prog
+}
+
+// bpfSize hides the size of compiled filters, which depends on the
+// libseccomp version.
+var bpfSize = regexp.MustCompile(`<\d+ bytes of BPF>`)
+
+func TestCompileGolden(t *testing.T) {
+	for _, tc := range compileCases {
+		t.Run(tc.name, func(t *testing.T) {
+			bundle := testBundle(t)
+			prog := compileTestCase(t, tc, bundle)
+			got := strings.ReplaceAll(prog.String(), bundle, "$BUNDLE")
+			got = bpfSize.ReplaceAllString(got, "<BPF>")
+			golden := filepath.Join("testdata", "compile", tc.name+".golden")
+			if *updateGolden {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("program differs from %s (go test -run TestCompileGolden -update to accept):\n%s", golden, got)
+			}
+		})
+	}
+}
+
+// Every op must say where it came from, and survive the wire format.
+func TestCompiledProgramsEncodeAndHaveOrigins(t *testing.T) {
+	for _, tc := range compileCases {
+		prog := compileTestCase(t, tc, testBundle(t))
+		decoded, err := program.Decode(prog.Encode())
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(decoded.Ops) != len(prog.Ops) {
+			t.Fatalf("%s: decoded %d ops, want %d", tc.name, len(decoded.Ops), len(prog.Ops))
+		}
+		for i, op := range prog.Ops {
+			if op.Origin == "" {
+				t.Errorf("%s: op %d (%s) has no origin", tc.name, i, op.Code)
+			}
+			d := decoded.Ops[i]
+			if d.Code != op.Code || !reflect.DeepEqual(nilIfEmpty(d.Ints), nilIfEmpty(op.Ints)) || !reflect.DeepEqual(d.Strs, nilIfEmptyS(op.Strs)) {
+				t.Errorf("%s: op %d does not survive encoding: %+v vs %+v", tc.name, i, d, op)
+			}
+		}
+		if last := prog.Ops[len(prog.Ops)-1].Code; last != program.OpExec {
+			t.Errorf("%s: last op is %s, want exec", tc.name, last)
+		}
+	}
+}
+
+func nilIfEmpty(v []uint64) []uint64 {
+	if len(v) == 0 {
+		return nil
+	}
+	return v
+}
+
+func nilIfEmptyS(v []string) []string {
+	if len(v) == 0 {
+		return nil
+	}
+	return v
+}
+
+func TestCompileErrorsNameTheField(t *testing.T) {
+	regular := filepath.Join(t.TempDir(), "not-a-namespace")
+	if err := os.WriteFile(regular, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(s *specs.Spec)
+		want   string
+	}{
+		{"missing namespace file", func(s *specs.Spec) { s.Linux.Namespaces[1].Path = "/nonexistent/ns/net" },
+			"linux.namespaces[1].path: open /nonexistent/ns/net: no such file or directory"},
+		{"regular file as namespace", func(s *specs.Spec) { s.Linux.Namespaces[2].Path = regular },
+			"linux.namespaces[2].path: " + regular + " is not a namespace file"},
+		{"personality", func(s *specs.Spec) { s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux32} },
+			"linux.personality.domain: LINUX32 is not supported by hull yet"},
+		{"bind source missing", func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/nonexistent"})
+		}, "mounts[7].source: stat /nonexistent: no such file or directory"},
+		{"seccomp notify", func(s *specs.Spec) {
+			s.Linux.Seccomp = denyMkdir()
+			s.Linux.Seccomp.Syscalls[0].Action = specs.ActNotify
+			s.Linux.Seccomp.ListenerPath = "/run/agent.sock"
+		}, "linux.seccomp: SCMP_ACT_NOTIFY is not supported by hull yet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seccomp.DisableCache = true
+			spec := specconv.Example(false)
+			tc.mutate(spec)
+			plan, err := specconv.FromSpec(spec, testBundle(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog, err := Compile(plan, CompileOptions{})
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("Compile error = %v\nwant %s", err, tc.want)
+			}
+			if prog != nil {
+				t.Errorf("Compile returned a program with an error")
+			}
+		})
+	}
+}
+
+func TestDescribeBundle(t *testing.T) {
+	bundle := testBundle(t)
+	data, err := os.ReadFile(filepath.Join("..", "specconv", "testdata", "runc-spec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := DescribeBundle(bundle, CompileOptions{NoPivot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"file 0: exec fifo\n", " console ", " move-root ", " wait-start ", `"sh"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("description lacks %q:\n%s", want, text)
+		}
+	}
+	if _, err := DescribeBundle(t.TempDir(), CompileOptions{}); err == nil || !strings.HasPrefix(err.Error(), "read config.json: ") {
+		t.Errorf("DescribeBundle of an empty dir: %v", err)
+	}
+}
