@@ -286,3 +286,51 @@ func TestAfterPivotOrder(t *testing.T) {
 		t.Errorf("default root propagation = %#x, want MS_SLAVE|MS_REC", def.RootPropagation.Flags)
 	}
 }
+
+func TestUserNamespaceWithoutNetnsBindsSys(t *testing.T) {
+	p := plan(t, func(s *specs.Spec) {
+		s.Linux.Namespaces = slicesWithout(s.Linux.Namespaces, "network", "ipc")
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
+		s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+		s.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+	})
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"rootfs.Mkdir {Path:/dev/mqueue Mode:493 Origin:mounts[4] (/dev/mqueue) bound from the host}",
+		"rootfs.BindMount {Source:/dev/mqueue Dest:/dev/mqueue Recursive:true AttrSet:14 AttrClr:0 Propagation:0 Origin:mounts[4] (/dev/mqueue) bound from the host}",
+		"rootfs.Mkdir {Path:/sys Mode:493 Origin:mounts[5] (/sys) bound from the host}",
+		"rootfs.BindMount {Source:/sys Dest:/sys Recursive:true AttrSet:15 AttrClr:0 Propagation:0 Origin:mounts[5] (/sys) bound from the host}",
+	}
+	if got := find(l.Setup, "bound from the host}"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// With their own namespaces, both are mounted fresh.
+	l, err = NewLayout(plan(t, func(s *specs.Spec) {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
+		s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+		s.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+	}), Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(l.Setup, "bound from the host"); len(got) != 0 {
+		t.Errorf("host binds despite own namespaces: %q", got)
+	}
+}
+
+func slicesWithout(nss []specs.LinuxNamespace, types ...specs.LinuxNamespaceType) []specs.LinuxNamespace {
+	var out []specs.LinuxNamespace
+	for _, ns := range nss {
+		keep := true
+		for _, t := range types {
+			keep = keep && ns.Type != t
+		}
+		if keep {
+			out = append(out, ns)
+		}
+	}
+	return out
+}

@@ -25,6 +25,13 @@ func (b *builder) mount(i int, m specs.Mount) error {
 		b.cgroupMount(i, m, opts)
 		return nil
 	}
+	if source, ok := b.hostBindInstead(m, bind); ok {
+		b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin + " bound from the host"})
+		b.add(BindMount{Source: source, Dest: m.Destination, Recursive: true,
+			AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Propagation: opts.Propagation,
+			Origin: origin + " bound from the host"})
+		return nil
+	}
 	if !bind {
 		b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin})
 		b.add(FsMount{FsType: m.Type, Source: m.Source, Dest: m.Destination, Attrs: opts.AttrSet,
@@ -43,6 +50,29 @@ func (b *builder) mount(i int, m specs.Mount) error {
 	b.add(BindMount{Source: m.Source, Dest: m.Destination, Recursive: opts.Recursive,
 		AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Propagation: opts.Propagation, Origin: origin})
 	return nil
+}
+
+// hostBindInstead says when a fresh filesystem cannot be mounted and the
+// host's is bound instead, as runc and crun fall back to: in a user
+// namespace the kernel allows a new sysfs only with a network namespace,
+// and a new mqueue only with an ipc namespace, created inside it.
+func (b *builder) hostBindInstead(m specs.Mount, bind bool) (string, bool) {
+	if bind || !b.hasNS(specs.UserNamespace) {
+		return "", false
+	}
+	owned := func(t specs.LinuxNamespaceType) bool {
+		ns, _, ok := b.plan.Namespace(t)
+		// A namespace joined by path is owned by whatever user namespace
+		// created it; one created here belongs to the container's.
+		return ok && ns.Path == ""
+	}
+	switch {
+	case m.Type == "sysfs" && !owned(specs.NetworkNamespace):
+		return "/sys", true
+	case m.Type == "mqueue" && !owned(specs.IPCNamespace):
+		return "/dev/mqueue", true
+	}
+	return "", false
 }
 
 // procMountable are the files under /proc that may be covered (by
