@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/containerd/console"
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/cgroups"
@@ -59,7 +60,7 @@ func Create(root, id string, plan *specconv.Plan, opts CreateOptions) (*Containe
 	c, err := cr.run(root, id, plan)
 	if err != nil {
 		cr.cleanup()
-		return nil, fmt.Errorf("create container %q: %w", id, err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -251,6 +252,12 @@ func (cr *creation) runHookPhase(rec *record, m *nsenter.Message) error {
 func (cr *creation) takeConsole(master *os.File) error {
 	if master == nil {
 		return errors.New("receive console: no file descriptor")
+	}
+	// As runc: a fresh pty translates "\n" to "\r\n", and the terminal
+	// it is relayed to does it again.
+	if err := console.ClearONLCR(master.Fd()); err != nil {
+		master.Close()
+		return fmt.Errorf("clear ONLCR on the container's pty: %w", err)
 	}
 	switch {
 	case cr.opts.ConsoleSocket != "":
