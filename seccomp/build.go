@@ -28,10 +28,17 @@ func buildBPF(s *specs.LinuxSeccomp) ([]byte, error) {
 	}
 	defer filter.Release()
 
+	native, err := libseccomp.GetNativeArch()
+	if err != nil {
+		return nil, fmt.Errorf("get native seccomp architecture: %w", err)
+	}
+	arches := []libseccomp.ScmpArch{native}
 	for i, arch := range s.Architectures {
-		if err := addArch(filter, arch); err != nil {
+		scmpArch, err := addArch(filter, arch)
+		if err != nil {
 			return nil, fmt.Errorf("linux.seccomp.architectures[%d]: %w", i, err)
 		}
+		arches = append(arches, scmpArch)
 	}
 	// These attributes only matter to seccomp_load, which we never call;
 	// set them as runc does so an exported filter means the same thing.
@@ -51,19 +58,27 @@ func buildBPF(s *specs.LinuxSeccomp) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return exportBPF(filter)
+	bpf, err := exportBPF(filter)
+	if err != nil || !needsEnosysStub(s) {
+		return bpf, err
+	}
+	stub, err := enosysStub(lastSyscalls(s, arches))
+	if err != nil {
+		return nil, err
+	}
+	return append(stub, bpf...), nil
 }
 
-func addArch(filter *libseccomp.ScmpFilter, arch specs.Arch) error {
+func addArch(filter *libseccomp.ScmpFilter, arch specs.Arch) (libseccomp.ScmpArch, error) {
 	name := strings.ToLower(strings.TrimPrefix(string(arch), "SCMP_ARCH_"))
 	scmpArch, err := libseccomp.GetArchFromString(name)
 	if err != nil {
-		return fmt.Errorf("look up architecture %q: %w", arch, err)
+		return 0, fmt.Errorf("look up architecture %q: %w", arch, err)
 	}
 	if err := filter.AddArch(scmpArch); err != nil {
-		return fmt.Errorf("add architecture %q with libseccomp %s: %w", arch, libraryVersion(), err)
+		return 0, fmt.Errorf("add architecture %q with libseccomp %s: %w", arch, libraryVersion(), err)
 	}
-	return nil
+	return scmpArch, nil
 }
 
 // addRules adds one rule per name of call. field is the rule's path in

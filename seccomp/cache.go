@@ -40,7 +40,7 @@ func DefaultCacheDir() string {
 
 // compilerVersion changes whenever buildBPF would produce different bytes
 // for the same profile and libseccomp, so that old entries stop matching.
-const compilerVersion = "hull-seccomp-1"
+const compilerVersion = "hull-seccomp-2"
 
 // cachedBPF returns the stored BPF of s or builds and stores it. A cache
 // that cannot be read or written only costs time, never the container.
