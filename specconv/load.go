@@ -28,7 +28,8 @@ func LoadBundle(bundle string) (*Plan, error) {
 
 // FromSpec validates spec (as read from bundle) and returns it normalised:
 // absolute bundle and rootfs, cleaned in-root paths, relative bind sources
-// resolved against the bundle as runc does. The caller's spec is not changed.
+// resolved against the bundle as runc does, and the default device cgroup
+// rules after the config's own. The caller's spec is not changed.
 func FromSpec(spec *specs.Spec, bundle string) (*Plan, error) {
 	if spec == nil {
 		return nil, fmt.Errorf("config: missing")
@@ -90,6 +91,7 @@ func normalise(spec *specs.Spec, bundle string) *specs.Spec {
 		for i := range linux.Devices {
 			linux.Devices[i].Path = filepath.Clean(linux.Devices[i].Path)
 		}
+		linux.Resources = withDefaultDeviceRules(linux.Resources, linux.Devices)
 		out.Linux = &linux
 	}
 	return &out

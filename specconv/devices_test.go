@@ -1,0 +1,61 @@
+package specconv
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+func ruleText(rules []specs.LinuxDeviceCgroup) string {
+	num := func(p *int64) string {
+		if p == nil {
+			return "*"
+		}
+		return fmt.Sprint(*p)
+	}
+	var lines []string
+	for _, r := range rules {
+		verb := "deny"
+		if r.Allow {
+			verb = "allow"
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s:%s %s", verb, r.Type, num(r.Major), num(r.Minor), r.Access))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestDefaultDeviceRulesFollowTheConfigs(t *testing.T) {
+	spec := example(false, 0, 0)
+	spec.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/null", Type: "c", Major: 1, Minor: 3}}
+	plan, err := FromSpec(spec, newBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"deny  *:* rwm", // the template's own rule comes first
+		"allow c *:* m",
+		"allow b *:* m",
+		"allow c 1:8 rwm",
+		"allow c 1:7 rwm",
+		"allow c 5:0 rwm",
+		"allow c 1:5 rwm",
+		"allow c 1:9 rwm",
+		"allow c 136:* rwm",
+		"allow c 5:2 rwm",
+	}, "\n")
+	if got := ruleText(plan.Spec.Linux.Resources.Devices); got != want {
+		t.Errorf("device rules:\n%s\nwant\n%s", got, want)
+	}
+	if n := len(spec.Linux.Resources.Devices); n != 1 {
+		t.Errorf("the caller's spec changed: %d device rules", n)
+	}
+	rootless, err := FromSpec(example(true, 0, 0), newBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rootless.Spec.Linux.Resources.Devices); n != len(defaultDeviceRules) {
+		t.Errorf("rootless config without resources: %d rules, want the %d defaults", n, len(defaultDeviceRules))
+	}
+}
