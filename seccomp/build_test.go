@@ -188,3 +188,13 @@ func TestCompileFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestFilterString(t *testing.T) {
+	f := &Filter{BPF: make([]byte, 24), Flags: unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW | unix.SECCOMP_FILTER_FLAG_NEW_LISTENER | 1<<40, NeedsNotify: true, ListenerPath: "/run/agent.sock"}
+	if got, want := f.String(), "3 instructions, flags SPEC_ALLOW|NEW_LISTENER|0x10000000000, listener /run/agent.sock"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := (&Filter{BPF: make([]byte, 8)}).String(), "1 instructions, flags none"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

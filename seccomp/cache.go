@@ -29,11 +29,15 @@ var CacheDir string
 var DisableCache bool
 
 // DefaultCacheDir is $XDG_CACHE_HOME/hull/seccomp when XDG_CACHE_HOME is
-// set (a rootless user's own cache), else /var/cache/hull/seccomp.
+// set, else /var/cache/hull/seccomp for root and $HOME/.cache/hull/seccomp
+// (the XDG default) for other users, who cannot write /var/cache.
 func DefaultCacheDir() string {
 	// The XDG spec says to ignore a relative value.
 	if dir := os.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
 		return filepath.Join(dir, "hull", "seccomp")
+	}
+	if home := os.Getenv("HOME"); os.Geteuid() != 0 && filepath.IsAbs(home) {
+		return filepath.Join(home, ".cache", "hull", "seccomp")
 	}
 	return "/var/cache/hull/seccomp"
 }

@@ -168,7 +168,12 @@ func TestDefaultCacheDir(t *testing.T) {
 		t.Errorf("with XDG_CACHE_HOME: %s", got)
 	}
 	t.Setenv("XDG_CACHE_HOME", "relative")
-	if got := DefaultCacheDir(); got != "/var/cache/hull/seccomp" {
-		t.Errorf("with a relative XDG_CACHE_HOME: %s", got)
+	t.Setenv("HOME", "/home/u")
+	want := "/var/cache/hull/seccomp"
+	if os.Geteuid() != 0 {
+		want = "/home/u/.cache/hull/seccomp"
+	}
+	if got := DefaultCacheDir(); got != want {
+		t.Errorf("with a relative XDG_CACHE_HOME: %s, want %s", got, want)
 	}
 }
