@@ -3,7 +3,6 @@ package cgroups
 import (
 	"fmt"
 
-	"github.com/cilium/ebpf/asm"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -25,46 +24,46 @@ const (
 // matches is refused. Rules are checked from the last one back, and
 // checking stops at a rule that matches everything (the spec's usual
 // leading "deny all"), since rules before it can never decide.
-func deviceFilter(rules []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
-	prog := asm.Instructions{
-		// R2 = device type, R3 = requested access, R4 = major, R5 = minor.
-		asm.LoadMem(asm.R2, asm.R1, 0, asm.Word),
-		asm.And.Imm32(asm.R2, 0xffff),
-		asm.LoadMem(asm.R3, asm.R1, 0, asm.Word),
-		asm.RSh.Imm32(asm.R3, 16),
-		asm.LoadMem(asm.R4, asm.R1, 4, asm.Word),
-		asm.LoadMem(asm.R5, asm.R1, 8, asm.Word),
+func deviceFilter(rules []specs.LinuxDeviceCgroup) ([]bpfInsn, error) {
+	const r0, r1, r2, r3, r4, r5 = 0, 1, 2, 3, 4, 5
+	prog := []bpfInsn{
+		// r2 = device type, r3 = requested access, r4 = major, r5 = minor.
+		{code: opLoadWord, dst: r2, src: r1, off: 0},
+		{code: opAnd32Imm, dst: r2, imm: 0xffff},
+		{code: opLoadWord, dst: r3, src: r1, off: 0},
+		{code: opRsh32Imm, dst: r3, imm: 16},
+		{code: opLoadWord, dst: r4, src: r1, off: 4},
+		{code: opLoadWord, dst: r5, src: r1, off: 8},
 	}
 	decided := false
 	for i := len(rules) - 1; i >= 0 && !decided; i-- {
-		next := "deny"
-		if i > 0 {
-			next = fmt.Sprintf("rule%d", i-1)
-		}
-		block, matchesAll, err := deviceRuleBlock(rules[i], fmt.Sprintf("rule%d", i), next)
+		block, err := deviceRuleBlock(rules[i])
 		if err != nil {
 			return nil, fmt.Errorf("linux.resources.devices[%d]: %w", i, err)
 		}
 		prog = append(prog, block...)
-		decided = matchesAll
+		decided = len(block) == 2 // no conditions, only the verdict
 	}
 	if !decided {
-		prog = append(prog, asm.Mov.Imm32(asm.R0, 0).WithSymbol("deny"), asm.Return())
+		prog = append(prog, bpfInsn{code: opMov32Imm, dst: r0, imm: 0}, bpfInsn{code: opExit})
 	}
 	return prog, nil
 }
 
-// deviceRuleBlock checks one rule; each condition that fails jumps to the
-// block labelled next. matchesAll reports a rule without conditions.
-func deviceRuleBlock(rule specs.LinuxDeviceCgroup, name, next string) (block asm.Instructions, matchesAll bool, err error) {
+// deviceRuleBlock checks one rule and returns its verdict when every check
+// passes; a failed check jumps past the block's end, to the next rule.
+func deviceRuleBlock(rule specs.LinuxDeviceCgroup) ([]bpfInsn, error) {
+	const r0, r1, r2, r3, r4, r5 = 0, 1, 2, 3, 4, 5
+	var checks []bpfInsn
+	jne := func(reg uint8, v int32) { checks = append(checks, bpfInsn{code: opJne32Imm, dst: reg, imm: v}) }
 	switch rule.Type {
 	case "c":
-		block = append(block, asm.JNE.Imm32(asm.R2, devTypeChar, next))
+		jne(r2, devTypeChar)
 	case "b":
-		block = append(block, asm.JNE.Imm32(asm.R2, devTypeBlock, next))
+		jne(r2, devTypeBlock)
 	case "", "a":
 	default:
-		return nil, false, fmt.Errorf("invalid device type %q (want \"a\", \"b\" or \"c\")", rule.Type)
+		return nil, fmt.Errorf("invalid device type %q (want \"a\", \"b\" or \"c\")", rule.Type)
 	}
 	access := rule.Access
 	if access == "" {
@@ -80,29 +79,32 @@ func deviceRuleBlock(rule specs.LinuxDeviceCgroup, name, next string) (block asm
 		case 'm':
 			bits |= devAccessMknod
 		default:
-			return nil, false, fmt.Errorf("invalid access %q (want letters from \"rwm\")", rule.Access)
+			return nil, fmt.Errorf("invalid access %q (want letters from \"rwm\")", rule.Access)
 		}
 	}
 	if bits != devAccessAll {
 		// Matches only when every requested access is one the rule names.
-		block = append(block,
-			asm.Mov.Reg32(asm.R1, asm.R3),
-			asm.And.Imm32(asm.R1, ^bits&devAccessAll),
-			asm.JNE.Imm32(asm.R1, 0, next),
+		checks = append(checks,
+			bpfInsn{code: opMov32Reg, dst: r1, src: r3},
+			bpfInsn{code: opAnd32Imm, dst: r1, imm: ^bits & devAccessAll},
 		)
+		jne(r1, 0)
 	}
 	if rule.Major != nil && *rule.Major >= 0 {
-		block = append(block, asm.JNE.Imm32(asm.R4, int32(uint32(*rule.Major)), next))
+		jne(r4, int32(uint32(*rule.Major)))
 	}
 	if rule.Minor != nil && *rule.Minor >= 0 {
-		block = append(block, asm.JNE.Imm32(asm.R5, int32(uint32(*rule.Minor)), next))
+		jne(r5, int32(uint32(*rule.Minor)))
 	}
-	matchesAll = len(block) == 0
 	verdict := int32(0)
 	if rule.Allow {
 		verdict = 1
 	}
-	block = append(block, asm.Mov.Imm32(asm.R0, verdict), asm.Return())
-	block[0] = block[0].WithSymbol(name)
-	return block, matchesAll, nil
+	block := append(checks, bpfInsn{code: opMov32Imm, dst: r0, imm: verdict}, bpfInsn{code: opExit})
+	for pc := range checks {
+		if block[pc].code == opJne32Imm {
+			block[pc].off = int16(len(block) - pc - 1)
+		}
+	}
+	return block, nil
 }

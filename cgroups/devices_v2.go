@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -28,19 +26,15 @@ func (m *manager) setDevicesV2(d cgroupDir, r *specs.LinuxResources) error {
 }
 
 func attachDeviceFilter(d cgroupDir, rules []specs.LinuxDeviceCgroup) error {
-	insns, err := deviceFilter(rules)
+	prog, err := deviceFilter(rules)
 	if err != nil {
 		return err
 	}
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
-		Type:         ebpf.CGroupDevice,
-		Instructions: insns,
-		License:      "Apache",
-	})
+	progFd, err := loadDeviceProgram(prog)
 	if err != nil {
-		return fmt.Errorf("linux.resources.devices: load device filter: %w", err)
+		return fmt.Errorf("linux.resources.devices: %w", err)
 	}
-	defer prog.Close()
+	defer unix.Close(progFd)
 
 	dir, err := openBeneath(d.root, d.rel, unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
@@ -49,21 +43,16 @@ func attachDeviceFilter(d cgroupDir, rules []specs.LinuxDeviceCgroup) error {
 	defer dir.Close()
 	fd := int(dir.Fd())
 
-	old, err := link.QueryPrograms(link.QueryOptions{Target: fd, Attach: ebpf.AttachCGroupDevice})
+	old, err := queryCgroupPrograms(fd)
 	if err != nil {
 		return fmt.Errorf("linux.resources.devices: list attached device filters: %w", err)
 	}
-	if err := link.RawAttachProgram(link.RawAttachProgramOptions{
-		Target:  fd,
-		Program: prog,
-		Attach:  ebpf.AttachCGroupDevice,
-		Flags:   unix.BPF_F_ALLOW_MULTI,
-	}); err != nil {
+	if err := attachCgroupProgram(fd, progFd, unix.BPF_F_ALLOW_MULTI); err != nil {
 		return fmt.Errorf("linux.resources.devices: attach device filter: %w", err)
 	}
 	var errs []error
-	for _, p := range old.Programs {
-		if err := detachProgram(fd, p.ID); err != nil {
+	for _, id := range old {
+		if err := detachProgramByID(fd, id); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -73,11 +62,11 @@ func attachDeviceFilter(d cgroupDir, rules []specs.LinuxDeviceCgroup) error {
 	return nil
 }
 
-func detachProgram(fd int, id ebpf.ProgramID) error {
-	p, err := ebpf.NewProgramFromID(id)
+func detachProgramByID(cgroupFd int, id uint32) error {
+	progFd, err := programFdByID(id)
 	if err != nil {
-		return err
+		return fmt.Errorf("open program %d: %w", id, err)
 	}
-	defer p.Close()
-	return link.RawDetachProgram(link.RawDetachProgramOptions{Target: fd, Program: p, Attach: ebpf.AttachCGroupDevice})
+	defer unix.Close(progFd)
+	return detachCgroupProgram(cgroupFd, progFd)
 }
