@@ -214,7 +214,7 @@ static int new_fs_mount(const char *fstype, const char *src, const struct op *op
 
 	fsfd = sys_fsopen(fstype, FSOPEN_CLOEXEC);
 	if (fsfd < 0)
-		return errno == ENOSYS ? -2 : fail("open filesystem %s", fstype);
+		return errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ? -2 : fail("open filesystem %s", fstype);
 	if (src[0] && sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "source", src, 0) < 0)
 		goto config_failed;
 	for (i = first_opt; op && i + 1 < op->nstrs; i += 2) {

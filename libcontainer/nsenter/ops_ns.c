@@ -18,6 +18,15 @@ int op_setns(const struct op *op, uint32_t index)
 		return fail_errno(EBADF, "setns: file %" PRIu64 " was not passed", fi);
 	if (setns(st.prog->fds[fi], (int)op->ints[1]) < 0)
 		return fail("setns");
+	/* A new mount namespace (or one found by fd type) has its own root
+	 * and /proc: forget the ones we knew. */
+	if (op->ints[1] == 0 || op->ints[1] & CLONE_NEWNS) {
+		if (st.rootfd >= 0)
+			close(st.rootfd);
+		if (st.procfd >= 0)
+			close(st.procfd);
+		st.rootfd = st.procfd = -1;
+	}
 	return 0;
 }
 
