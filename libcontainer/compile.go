@@ -68,6 +68,10 @@ func (c *compiler) compile() error {
 	c.add("process (container init)", program.OpFork, nil)
 	// Stage 2: the container's init.
 	c.add("process (new session)", program.OpSetsid, nil)
+	// Directories, files and device nodes get exactly the modes the
+	// config asks for (runc clears the umask around them too); the
+	// process's own umask is set later.
+	c.add("root.path (exact modes while building the root)", program.OpUmask, []uint64{0})
 	if err := c.rootfs(); err != nil {
 		return err
 	}
