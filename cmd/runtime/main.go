@@ -31,7 +31,8 @@ func main() {
 	app.Flags = globalFlags()
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, stateCommand, killCommand,
-		deleteCommand, listCommand, specCommand, debugCommand, programCommand,
+		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand,
+		specCommand, debugCommand, programCommand,
 	}
 	app.Before = configureLogging
 	// urfave/cli must not print errors or exit on its own: fatal does both,
