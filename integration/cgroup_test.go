@@ -24,10 +24,10 @@ func TestInitIsInItsCgroupUntilDelete(t *testing.T) {
 	c := newContainer(t, rt, spec)
 	t.Cleanup(func() { removeCgroupDirs(cgroupPath) })
 
-	cmd, stdout := startForeground(t, c)
-	inside := cgroupLines(stdout(), cgroupPath)
+	run := startForeground(t, c)
+	inside := cgroupLines(run.stdout(), cgroupPath)
 	if len(inside) == 0 {
-		t.Errorf("/proc/self/cgroup in the container has no line with %s:\n%s", cgroupPath, stdout())
+		t.Errorf("/proc/self/cgroup in the container has no line with %s:\n%s", cgroupPath, run.stdout())
 	}
 	dirs := cgroupDirs(cgroupPath)
 	if len(dirs) == 0 {
@@ -43,7 +43,7 @@ func TestInitIsInItsCgroupUntilDelete(t *testing.T) {
 	}
 
 	mustSucceed(t, c.kill("KILL"))
-	if code := waitWithTimeout(t, cmd); code != 137 {
+	if code := run.wait(); code != 137 {
 		t.Errorf("run exited %d, want 137", code)
 	}
 	if left := cgroupDirs(cgroupPath); len(left) != 0 {

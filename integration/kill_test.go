@@ -1,9 +1,11 @@
 package integration
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A shell as pid 1 that exits with a known status on a signal, and says
@@ -12,21 +14,58 @@ func trapScript(signal, status string) []string {
 	return sh("trap 'exit " + status + "' " + signal + "; echo ready; while :; do sleep 1 & wait $!; done")
 }
 
-// startForeground starts `run` for c in the background, with its stdout in
-// a file, and waits until the container printed "ready".
-func startForeground(t *testing.T, c *container) (*exec.Cmd, func() string) {
+// foreground is `run` of a container going on in the background of the
+// test, with its output in files.
+type foreground struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	out    *os.File
+	errOut *os.File
+	done   chan error
+	code   *int
+}
+
+// startForeground starts `run` for c and waits until the container printed
+// "ready", failing at once if `run` ends before that.
+func startForeground(t *testing.T, c *container) *foreground {
 	t.Helper()
-	out := c.rt.tempFile()
-	t.Cleanup(func() { out.Close() })
-	cmd := c.rt.command("run", "--bundle", c.bundle, c.id)
-	cmd.Stdout = out
-	if err := cmd.Start(); err != nil {
+	f := &foreground{t: t, out: c.rt.tempFile(), errOut: c.rt.tempFile(), done: make(chan error, 1)}
+	t.Cleanup(func() { f.out.Close(); f.errOut.Close() })
+	f.cmd = c.rt.command("run", "--bundle", c.bundle, c.id)
+	f.cmd.Stdout, f.cmd.Stderr = f.out, f.errOut
+	if err := f.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	stdout := func() string { return readAll(t, out) }
-	waitFor(t, "the container to be ready", func() bool { return strings.Contains(stdout(), "ready") })
-	return cmd, stdout
+	go func() { f.done <- f.cmd.Wait() }()
+	t.Cleanup(func() { _ = f.cmd.Process.Kill() })
+	waitFor(t, "the container to be ready", func() bool {
+		if strings.Contains(f.stdout(), "ready") {
+			return true
+		}
+		select {
+		case err := <-f.done:
+			t.Fatalf("run ended (status %d) before the container was ready\nstdout:\n%s\nstderr:\n%s",
+				exitCode(t, err), f.stdout(), readAll(t, f.errOut))
+		default:
+		}
+		return false
+	})
+	return f
+}
+
+func (f *foreground) stdout() string { return readAll(f.t, f.out) }
+
+// wait returns run's exit status once it ends.
+func (f *foreground) wait() int {
+	f.t.Helper()
+	select {
+	case err := <-f.done:
+		return exitCode(f.t, err)
+	case <-time.After(commandTimeout):
+		_ = f.cmd.Process.Kill()
+		f.t.Fatalf("run did not end within %v", commandTimeout)
+		return -1
+	}
 }
 
 func TestKillBySignalNumberAndName(t *testing.T) {
@@ -38,9 +77,9 @@ func TestKillBySignalNumberAndName(t *testing.T) {
 		t.Run(tc.send, func(t *testing.T) {
 			rt := newRuntime(t)
 			c := newContainer(t, rt, testSpec(t, rt, trapScript(tc.trap, "42")...))
-			cmd, _ := startForeground(t, c)
+			run := startForeground(t, c)
 			mustSucceed(t, c.kill(tc.send))
-			if code := waitWithTimeout(t, cmd); code != 42 {
+			if code := run.wait(); code != 42 {
 				t.Errorf("kill %s: run exited %d, want 42 (the trap's status)", tc.send, code)
 			}
 		})
@@ -50,9 +89,9 @@ func TestKillBySignalNumberAndName(t *testing.T) {
 func TestRunKilledBySIGKILLExits137(t *testing.T) {
 	rt := newRuntime(t)
 	c := newContainer(t, rt, testSpec(t, rt, trapScript("TERM", "42")...))
-	cmd, _ := startForeground(t, c)
+	run := startForeground(t, c)
 	mustSucceed(t, c.kill("KILL"))
-	if code := waitWithTimeout(t, cmd); code != 137 {
+	if code := run.wait(); code != 137 {
 		t.Errorf("run exited %d, want 137 (128+SIGKILL)", code)
 	}
 }
