@@ -433,14 +433,21 @@ func TestNetworkWithoutHierarchy(t *testing.T) {
 	}
 }
 
-func TestDevicesV1(t *testing.T) {
+func TestDevices(t *testing.T) {
 	m := testManager(t, &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
 		{Allow: false, Access: "rwm"},
 		{Allow: true, Type: "c", Major: ptr(int64(1)), Minor: ptr(int64(3)), Access: "rwm"},
 		{Allow: true, Type: "c", Major: ptr(int64(136)), Access: "rw"},
 	}})
 	if m.pureV2 {
-		t.Skip("skipping: the v1 devices controller does not exist on cgroup v2")
+		if err := m.Apply(startSleep(t, m)); err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		out := runInCgroup(t, m.v2().dir, "true </dev/null && echo null-ok; true </dev/zero && echo zero-ok")
+		if !strings.Contains(out, "null-ok") || strings.Contains(out, "zero-ok") {
+			t.Fatalf("want /dev/null allowed and /dev/zero denied; output:\n%s", out)
+		}
+		return
 	}
 	requireController(t, m, "devices")
 	if err := m.Apply(startSleep(t, m)); err != nil {
