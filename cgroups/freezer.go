@@ -112,3 +112,17 @@ func freezeV2(d cgroupDir, frozen bool) error {
 		delay = min(2*delay, 10*time.Millisecond)
 	}
 }
+
+// frozen says whether the container's cgroup already exists frozen: a
+// process put there would stop at once, which no caller of Apply wants.
+func (m *manager) frozen() bool {
+	if c := m.freezerV1(); c != nil {
+		state, err := c.dir.read("freezer.state")
+		return err == nil && state != "THAWED"
+	}
+	if c := m.v2(); c != nil {
+		v, err := c.dir.read("cgroup.freeze")
+		return err == nil && v == "1"
+	}
+	return false
+}

@@ -90,6 +90,9 @@ func (m *manager) Apply(pid int) error {
 			return fmt.Errorf("create cgroup %s: %w", c.dir.path(), err)
 		}
 	}
+	if m.frozen() {
+		return errors.New("join cgroup: the container's cgroup is frozen (resume it first)")
+	}
 	// Limits go in before the process does, so it never runs unlimited and
 	// cpuset is populated before the kernel allows joining.
 	if m.resources != nil {

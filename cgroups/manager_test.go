@@ -260,6 +260,9 @@ func TestFreezeThaw(t *testing.T) {
 		t.Fatalf("Freeze: %v", err)
 	}
 	checkFrozen(t, m, true)
+	if err := m.Apply(pid); err == nil || !strings.Contains(err.Error(), "frozen") {
+		t.Errorf("Apply into a frozen cgroup: error = %v, want one saying it is frozen", err)
+	}
 	if err := m.Thaw(); err != nil {
 		t.Fatalf("Thaw: %v", err)
 	}

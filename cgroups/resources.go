@@ -70,8 +70,10 @@ func checkUsage(field string, d cgroupDir, usageFile string, limit int64) error 
 	return nil
 }
 
+// pidsMax renders linux.resources.pids.limit: negative is unlimited, and 0
+// is a real limit (no new tasks at all), as the spec says.
 func pidsMax(limit int64) string {
-	if limit <= 0 {
+	if limit < 0 {
 		return "max"
 	}
 	return strconv.FormatInt(limit, 10)
