@@ -76,7 +76,7 @@ func (c *compiler) compile() error {
 		return err
 	}
 	c.kernelSettings()
-	c.processSetup(filter)
+	c.processSetup(c.spec.Process, filter)
 	return nil
 }
 

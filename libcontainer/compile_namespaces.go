@@ -35,9 +35,7 @@ var timensClockIDs = map[string]int{"monotonic": unix.CLOCK_MONOTONIC, "boottime
 // user namespace first, so that its capabilities apply to the rest), a new
 // user namespace, the other new namespaces in one unshare, time offsets.
 func (c *compiler) namespaces() error {
-	if adj := c.spec.Process.OOMScoreAdj; adj != nil {
-		c.add("process.oomScoreAdj", program.OpOomScoreAdj, []uint64{uint64(int64(*adj))})
-	}
+	c.oomScoreAdj(c.spec.Process)
 	nss := c.spec.Linux.Namespaces
 	order := make([]int, 0, len(nss))
 	for i, ns := range nss {
@@ -75,6 +73,12 @@ func (c *compiler) namespaces() error {
 		c.add("linux.timeOffsets", program.OpTimensOffsets, nil, timensOffsetsText(offsets))
 	}
 	return nil
+}
+
+func (c *compiler) oomScoreAdj(p *specs.Process) {
+	if adj := p.OOMScoreAdj; adj != nil {
+		c.add("process.oomScoreAdj", program.OpOomScoreAdj, []uint64{uint64(int64(*adj))})
+	}
 }
 
 func nsOrigin(i int, ns specs.LinuxNamespace) string {

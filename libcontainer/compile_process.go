@@ -44,8 +44,7 @@ func (c *compiler) kernelSettings() {
 // has CAP_SYS_ADMIN unless no_new_privs allows loading it unprivileged,
 // in which case it comes as late as possible so that fewer of the
 // executor's own syscalls must pass it.
-func (c *compiler) processSetup(filter *seccomp.Filter) {
-	p := c.spec.Process
+func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	if c.opts.Console {
 		c.add("process.terminal", program.OpConsole, nil)
 	}

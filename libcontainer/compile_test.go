@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -294,5 +295,49 @@ func TestDescribeBundle(t *testing.T) {
 	}
 	if _, err := DescribeBundle(t.TempDir(), CompileOptions{}); err == nil || !strings.HasPrefix(err.Error(), "read config.json: ") {
 		t.Errorf("DescribeBundle of an empty dir: %v", err)
+	}
+}
+
+func TestCompileExecGolden(t *testing.T) {
+	seccomp.DisableCache = true
+	bundle := testBundle(t)
+	spec := specconv.Example(false)
+	spec.Linux.Seccomp = denyMkdir()
+	plan, err := specconv.FromSpec(spec, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	process := &specs.Process{
+		Args: []string{"ps", "-ef"}, Cwd: "/tmp", Env: []string{"PATH=/bin"},
+		User:         specs.User{UID: 1, GID: 2},
+		Capabilities: &specs.LinuxCapabilities{Bounding: []string{"CAP_KILL"}, Effective: []string{"CAP_KILL"}},
+	}
+	// Our own namespaces stand in for a container's init.
+	pid := os.Getpid()
+	prog, err := CompileExec(plan, process, pid, CompileOptions{Console: true, PreserveFDs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	got := strings.ReplaceAll(prog.String(), "/proc/"+strconv.Itoa(pid)+"/", "/proc/$PID/")
+	got = strings.ReplaceAll(got, "init "+strconv.Itoa(pid)+")", "init $PID)")
+	got = bpfSize.ReplaceAllString(got, "<BPF>")
+	golden := filepath.Join("testdata", "compile", "exec.golden")
+	if *updateGolden {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("exec program differs from %s:\n%s", golden, got)
+	}
+
+	process.Cwd = "tmp"
+	if _, err := CompileExec(plan, process, pid, CompileOptions{}); err == nil || err.Error() != `process.cwd: "tmp" is not absolute` {
+		t.Errorf("CompileExec with a relative cwd: %v", err)
 	}
 }

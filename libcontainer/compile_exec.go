@@ -1,0 +1,75 @@
+package libcontainer
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/specconv"
+)
+
+// CompileExec compiles the program of `hull exec`: join every namespace
+// of the running container through its init (pid initPid), fork into its
+// pid namespace, then set up process (from --process or the exec flags)
+// as the init's was: console, rlimits, cwd, the container's seccomp
+// filter, capabilities, user, execve. opts.ExecFifo is ignored: an exec
+// starts at once. The parent must have put the executor in the
+// container's cgroup first, and should check that initPid is still the
+// container's init (start time) after Compile opened its namespaces.
+func CompileExec(plan *specconv.Plan, process *specs.Process, initPid int, opts CompileOptions) (*program.Program, error) {
+	if err := specconv.ValidateProcess(process); err != nil {
+		return nil, err
+	}
+	opts.ExecFifo = nil
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}}
+	if err := c.compileExec(process, initPid); err != nil {
+		c.prog.Close()
+		return nil, err
+	}
+	return c.prog, nil
+}
+
+func (c *compiler) compileExec(process *specs.Process, initPid int) error {
+	filter, err := compileSeccomp(c.spec)
+	if err != nil {
+		return err
+	}
+	c.oomScoreAdj(process)
+	if err := c.joinInitNamespaces(initPid); err != nil {
+		return err
+	}
+	c.add("process (in the container's pid namespace)", program.OpFork, nil)
+	c.add("process (new session)", program.OpSetsid, nil)
+	c.processSetup(process, filter)
+	return nil
+}
+
+// joinInitNamespaces joins the namespaces of the container's init, the
+// user namespace first: it grants the rights to join the others.
+func (c *compiler) joinInitNamespaces(initPid int) error {
+	nss := c.spec.Linux.Namespaces
+	order := make([]int, 0, len(nss))
+	for i, ns := range nss {
+		if ns.Type == specs.UserNamespace {
+			order = append([]int{i}, order...)
+		} else {
+			order = append(order, i)
+		}
+	}
+	for _, i := range order {
+		ns := nss[i]
+		nf := namespaceFlags[ns.Type]
+		path := "/proc/" + strconv.Itoa(initPid) + "/ns/" + nf.name
+		f, err := os.OpenFile(path, os.O_RDONLY, 0)
+		if err != nil {
+			return fmt.Errorf("join namespace of container init %d: %w", initPid, err)
+		}
+		idx := c.prog.AddFile(f, "ns:"+nf.name+" "+path)
+		c.add(fmt.Sprintf("linux.namespaces[%d] (%s of init %d)", i, ns.Type, initPid),
+			program.OpSetns, []uint64{idx, nf.flag})
+	}
+	return nil
+}
