@@ -52,7 +52,7 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 	handedOver := false
 	defer func() {
 		if !handedOver {
-			exe.Sock.Close() // the executor exits when its socket closes
+			releaseExecutor(exe)
 		}
 	}()
 	if err := checkArgs(ctx, 1); err != nil {

@@ -39,7 +39,9 @@ func main() {
 	// in runc's format.
 	cli.OsExiter = func(int) {}
 	cli.ErrWriter = os.Stderr
-	if err := app.Run(os.Args); err != nil {
+	err := app.Run(os.Args)
+	releaseUnusedExecutor()
+	if err != nil {
 		fatal(err)
 	}
 }
