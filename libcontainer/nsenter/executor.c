@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 /* Errors that belong to no op (receive, decode) use this index; the
@@ -133,6 +134,13 @@ void executor_main(int sock)
 	/* The socket must not reach the container's process. */
 	if (fcntl(sock, F_SETFD, FD_CLOEXEC) < 0) {
 		fail("mark executor socket close-on-exec");
+		die(NO_OP);
+	}
+	/* Until execve makes us the container's process, nothing in the
+	 * container may ptrace us or open our /proc files (our fds lead to
+	 * the host). execve restores dumpability. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fail("make executor non-dumpable");
 		die(NO_OP);
 	}
 	buf = malloc(PROGRAM_BUF_SIZE);

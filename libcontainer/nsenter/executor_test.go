@@ -160,3 +160,37 @@ func checkReadOnlyExe(t *testing.T, exe string) {
 		t.Errorf("executor binary %s opened for writing", exe)
 	}
 }
+
+func TestEveryTruncationOfAProgramIsAnError(t *testing.T) {
+	requireRoot(t)
+	p := &program.Program{}
+	p.Add("", program.OpUmask, []uint64{0o22})
+	p.Add("", program.OpHostname, nil, "x")
+	full := p.Encode()
+	for n := 0; n < len(full); n++ {
+		e, _ := startWithOutput(t)
+		packet := program.EncodeMessage(program.Header{Type: program.MsgProgram}, full[:n])
+		if err := e.sendmsg(packet, nil, "send"); err != nil {
+			t.Fatal(err)
+		}
+		m, err := e.ReadMessage()
+		if err != nil || m.Type != program.MsgError || m.OpIndex != ^uint32(0) {
+			t.Fatalf("%d of %d bytes: want a decode error, got %+v %v", n, len(full), m, err)
+		}
+		if st, err := e.Wait(); err != nil || st.ExitCode() != 1 {
+			t.Fatalf("%d of %d bytes: executor ended %v %v, want exit 1", n, len(full), st, err)
+		}
+	}
+}
+
+func TestOpWithTooFewArgumentsIsAnError(t *testing.T) {
+	requireRoot(t)
+	p := &program.Program{}
+	p.Add("", program.OpUmask, []uint64{0o22})
+	p.Add("mounts[0]", program.OpMountBind, []uint64{0}, "/src")
+	o := runProgram(t, p, nil)
+	m := o.find(program.MsgError)
+	if m == nil || m.OpIndex != 1 || unix.Errno(m.Errno) != unix.EINVAL {
+		t.Fatalf("want EINVAL for op 1, got %+v", o.msgs)
+	}
+}

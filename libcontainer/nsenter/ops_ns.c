@@ -35,10 +35,16 @@ int op_unshare_user(const struct op *op, uint32_t index)
 	(void)op;
 	if (unshare(CLONE_NEWUSER) < 0)
 		return fail("unshare user namespace");
+	/* A rootless parent can only write our maps while /proc/PID is ours,
+	 * that is while we are dumpable; only the parent runs meanwhile. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return fail("make executor dumpable for the uid/gid maps");
 	if (send_msg(MSG_USERMAP_REQ, index, 0, NULL, 0, -1) < 0)
 		return fail("request uid/gid maps");
 	if (wait_ack(index) < 0)
 		return -1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return fail("make executor non-dumpable");
 	/* Become root of the new namespace when it maps root; EINVAL means
 	 * it does not (a rootless map of the caller only). */
 	if (syscall(SYS_setresgid, 0, 0, 0) < 0 && errno != EINVAL)
