@@ -58,7 +58,7 @@ demo: deps build
 	@set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
 	$(GO) run ./internal/testbundle/cmd/mkbundle "$$dir"; \
 	./hull spec --bundle "$$dir"; \
-	$(GO) run ./internal/testbundle/cmd/setargs "$$dir" sh -c 'echo hostname: $$(hostname); echo pid: $$$$; ps'; \
+	$(GO) run ./internal/testbundle/cmd/setargs -hostname hull-demo "$$dir" sh -c 'echo hostname: $$(hostname); echo pid: $$$$; ps'; \
 	id=demo-$$RANDOM$$RANDOM; \
 	echo "+ ./hull run --bundle $$dir $$id"; \
 	./hull run --bundle "$$dir" "$$id"

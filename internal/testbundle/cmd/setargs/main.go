@@ -1,11 +1,13 @@
 // Command setargs patches a bundle's config.json to run the given command
-// without a terminal, so that its output can be read from a pipe.
+// without a terminal, so that its output can be read from a pipe, and
+// optionally with another hostname.
 //
-//	go run ./internal/testbundle/cmd/setargs DIR ARG...
+//	go run ./internal/testbundle/cmd/setargs [-hostname NAME] DIR ARG...
 package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,17 +18,19 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: setargs DIR ARG...")
+	hostname := flag.String("hostname", "", "the container's hostname (default: keep the config's)")
+	flag.Parse()
+	if flag.NArg() < 2 {
+		fmt.Fprintln(os.Stderr, "usage: setargs [-hostname NAME] DIR ARG...")
 		os.Exit(2)
 	}
-	if err := setArgs(os.Args[1], os.Args[2:]); err != nil {
+	if err := setArgs(flag.Arg(0), *hostname, flag.Args()[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "setargs:", err)
 		os.Exit(1)
 	}
 }
 
-func setArgs(bundle string, args []string) error {
+func setArgs(bundle, hostname string, args []string) error {
 	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))
 	if err != nil {
 		return err
@@ -40,5 +44,8 @@ func setArgs(bundle string, args []string) error {
 	}
 	spec.Process.Args = args
 	spec.Process.Terminal = false
+	if hostname != "" {
+		spec.Hostname = hostname
+	}
 	return testbundle.WriteConfig(bundle, &spec)
 }
