@@ -83,7 +83,8 @@ func (c *compiler) hooks() {
 	switch {
 	case len(h.CreateRuntime) > 0:
 		c.add("hooks.createRuntime", program.OpHooks, []uint64{program.HooksCreateRuntime})
-	case len(h.Prestart) > 0: //nolint:staticcheck // deprecated, still run by runc
+	//lint:ignore SA1019 deprecated by the spec, still run by runc
+	case len(h.Prestart) > 0:
 		c.add("hooks.prestart", program.OpHooks, []uint64{program.HooksCreateRuntime})
 	}
 	if len(h.CreateContainer) > 0 {

@@ -91,7 +91,8 @@ func kitchenSink(s *specs.Spec) {
 		{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"ro", "nosuid"}},
 	}
 	s.Hooks = &specs.Hooks{
-		Prestart:        []specs.Hook{{Path: "/usr/bin/true"}}, //nolint:staticcheck // still honoured
+		//lint:ignore SA1019 deprecated by the spec, still run by runc
+		Prestart:        []specs.Hook{{Path: "/usr/bin/true"}},
 		CreateContainer: []specs.Hook{{Path: "/usr/bin/true"}},
 	}
 	s.Linux.Namespaces = append(s.Linux.Namespaces,

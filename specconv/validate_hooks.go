@@ -15,7 +15,8 @@ func validateHooks(spec *specs.Spec) error {
 		name  string
 		hooks []specs.Hook
 	}{
-		{"prestart", h.Prestart}, //nolint:staticcheck // deprecated, still run by runc
+		//lint:ignore SA1019 deprecated by the spec, still run by runc
+		{"prestart", h.Prestart},
 		{"createRuntime", h.CreateRuntime},
 		{"createContainer", h.CreateContainer},
 		{"startContainer", h.StartContainer},
