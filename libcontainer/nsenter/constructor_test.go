@@ -106,9 +106,14 @@ func TestPreforkedExecutorBinaryIsReadOnly(t *testing.T) {
 		cmd.Wait()
 	})
 	var pid int
-	if _, err := fmt.Fscanf(stdout, "executor %d\n", &pid); err != nil {
+	if _, err := fmtFscanExecutor(stdout, &pid); err != nil {
 		t.Fatalf("read executor pid: %v", err)
 	}
 	// The executor lives until we close the report process's stdin.
 	checkReadOnlyExe(t, "/proc/"+strconv.Itoa(pid)+"/exe")
+}
+
+// fmtFscanExecutor reads the "executor PID" line of reportPreforked.
+func fmtFscanExecutor(r io.Reader, pid *int) (int, error) {
+	return fmt.Fscanf(r, "executor %d\n", pid)
 }
