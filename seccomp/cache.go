@@ -111,11 +111,13 @@ func readEntry(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if err := checkOwner(f); err != nil {
+	size, err := checkOwner(f)
+	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(f)
-	if err != nil {
+	// One read of the known size; ReadAll would grow its buffer in steps.
+	data := make([]byte, size)
+	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, err
 	}
 	return decodeEntry(data)
@@ -135,18 +137,26 @@ func decodeEntry(data []byte) ([]byte, error) {
 	return bpf, nil
 }
 
+// maxEntrySize bounds what is read: the kernel loads at most 4096
+// instructions (BPF_MAXINSNS), and the stub adds a few.
+const maxEntrySize = sumSize + 2*4096*sockFilterSize
+
 // checkOwner refuses entries another user could have written: loading a
-// planted filter would weaken every container using that profile.
-func checkOwner(f *os.File) error {
+// planted filter would weaken every container using that profile. It
+// returns the entry's size.
+func checkOwner(f *os.File) (int, error) {
 	info, err := f.Stat()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	st, ok := info.Sys().(*syscall.Stat_t)
 	if !ok || int(st.Uid) != os.Geteuid() || info.Mode().Perm()&0o022 != 0 || !info.Mode().IsRegular() {
-		return fmt.Errorf("check cache entry: not a regular file owned and only writable by uid %d", os.Geteuid())
+		return 0, fmt.Errorf("check cache entry: not a regular file owned and only writable by uid %d", os.Geteuid())
 	}
-	return nil
+	if info.Size() > maxEntrySize {
+		return 0, fmt.Errorf("check cache entry: %d bytes is too large", info.Size())
+	}
+	return int(info.Size()), nil
 }
 
 // writeEntry stores bpf under path through a temporary file and a rename,

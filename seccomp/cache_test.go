@@ -80,6 +80,9 @@ func TestCacheRebuildsBadEntries(t *testing.T) {
 			data[len(data)-1] ^= 1
 			return os.WriteFile(p, data, 0o600)
 		},
+		"oversized": func(p string) error {
+			return os.WriteFile(p, encodeEntry(make([]byte, maxEntrySize)), 0o600)
+		},
 		"writable by others": func(p string) error {
 			if err := os.WriteFile(p, encodeEntry([]byte{6, 0, 0, 0, 0, 0, 0xff, 0x7f}), 0o600); err != nil {
 				return err
