@@ -47,17 +47,8 @@ func (c *Container) Delete(force bool) error {
 	return c.destroy(mgr)
 }
 
-// kill SIGKILLs the init and waits for it to exit. Without its own pid
-// namespace the init's death does not take the other processes with it,
-// so every process in the cgroup gets SIGKILL too.
+// kill SIGKILLs the init and waits for it to exit.
 func (c *Container) kill(mgr cgroups.Manager) error {
-	if !hasOwnPidNamespace(c.rec.Spec) {
-		if pids, err := mgr.Pids(); err == nil {
-			for _, pid := range pids {
-				unix.Kill(pid, unix.SIGKILL)
-			}
-		}
-	}
 	err := signalProcess(c.rec.InitPid, c.rec.InitStartTime, unix.SIGKILL)
 	if err != nil && !errors.Is(err, errNoProcess) {
 		return err
@@ -71,6 +62,13 @@ func (c *Container) kill(mgr cgroups.Manager) error {
 
 // destroy removes what is left of a container whose init is gone.
 func (c *Container) destroy(mgr cgroups.Manager) error {
+	// With its own pid namespace, the init's death took every other
+	// process with it; without one, they may outlive it.
+	if !hasOwnPidNamespace(c.rec.Spec) {
+		if err := killCgroup(mgr, c.rec.CgroupPaths); err != nil {
+			return err
+		}
+	}
 	if err := mgr.Destroy(); err != nil {
 		return fmt.Errorf("remove cgroup: %w", err)
 	}
@@ -82,6 +80,28 @@ func (c *Container) destroy(mgr cgroups.Manager) error {
 		return fmt.Errorf("remove state directory: %w", err)
 	}
 	return nil
+}
+
+// killCgroup SIGKILLs every process in the cgroup until none is left (new
+// ones may be forked while we kill), so that the cgroup can be removed.
+func killCgroup(mgr cgroups.Manager, paths map[string]string) error {
+	deadline := time.Now().Add(killTimeout)
+	for {
+		pids, err := mgr.Pids()
+		if err != nil || len(pids) == 0 {
+			return nil // no cgroup left to hold processes
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("kill container processes: %d left after %s", len(pids), killTimeout)
+		}
+		for _, pid := range pids {
+			unix.Kill(pid, unix.SIGKILL)
+		}
+		if cgroupFrozen(paths) {
+			mgr.Thaw()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // hasOwnPidNamespace reports whether the config gives the container a new
