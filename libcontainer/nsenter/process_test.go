@@ -153,26 +153,11 @@ func TestUserNamespaceHandshake(t *testing.T) {
 	p.Add("hostname", program.OpHostname, nil, "userns")
 	p.Add("process.args", program.OpResolveExec, nil, "sh", "/bin:/usr/bin")
 	p.Add("process.args", program.OpExec, []uint64{3}, "sh", "-c", "echo $(id -u) $(hostname); cat /proc/self/uid_map", "PATH=/bin:/usr/bin")
-	var mapped bool
-	o := runProgram(t, p, func(e *Executor, m *Message) {
-		if m.Type != program.MsgUsermapReq {
-			t.Errorf("unexpected message %+v", m.Header)
-			return
-		}
-		for _, f := range []string{"uid_map", "gid_map"} {
-			if err := os.WriteFile("/proc/"+strconv.Itoa(e.Pid)+"/"+f, []byte("0 100000 65536\n"), 0); err != nil {
-				t.Errorf("write %s: %v", f, err)
-			}
-		}
-		mapped = true
-		if err := e.Reply(program.MsgAck); err != nil {
-			t.Error(err)
-		}
-	})
+	o := runProgram(t, p, writeMaps(t, "0 100000 65536\n"))
 	if e := o.errorText(); e != "" {
 		t.Fatalf("executor failed: %s", e)
 	}
-	if !mapped {
+	if o.find(program.MsgUsermapReq) == nil {
 		t.Fatal("no MSG_USERMAP_REQ")
 	}
 	got := strings.Fields(o.output)
