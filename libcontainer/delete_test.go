@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"os/exec"
+	"syscall"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -40,7 +41,7 @@ func TestKillCgroupKillsEveryProcess(t *testing.T) {
 	if err := killCgroup(f, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err == nil || cmd.ProcessState.Sys().(interface{ Signaled() bool }).Signaled() == false {
+	if err := <-done; err == nil || !cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled() {
 		t.Fatalf("sleep was not killed by a signal: %v", err)
 	}
 }
