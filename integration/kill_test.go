@@ -22,7 +22,6 @@ type foreground struct {
 	out    *os.File
 	errOut *os.File
 	done   chan error
-	code   *int
 }
 
 // startForeground starts `run` for c and waits until the container printed

@@ -1,8 +1,6 @@
 package integration
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -135,20 +133,4 @@ func mustSucceed(t *testing.T, res result) result {
 		t.Fatalf("expected success: %v", res)
 	}
 	return res
-}
-
-// hostCommand runs a helper program on the host and returns its stdout,
-// failing the test if it fails.
-func hostCommand(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-	defer cancel()
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %v: %v: %s", name, args, err, stderr.String())
-	}
-	return string(out)
 }
