@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 
@@ -47,7 +46,7 @@ func buildBPF(s *specs.LinuxSeccomp) ([]byte, error) {
 	}
 	if countNames(s) > optimizeAbove {
 		if err := filter.SetOptimize(2); err != nil {
-			slog.Debug("seccomp: binary tree optimization not available", "error", err)
+			debugf("seccomp: binary tree optimization not available: %v", err)
 		}
 	}
 
@@ -99,7 +98,7 @@ func addRules(filter *libseccomp.ScmpFilter, field string, call *specs.LinuxSysc
 		if err != nil {
 			// Profiles list syscalls of newer kernels and of other
 			// architectures; runc skips what libseccomp cannot resolve.
-			slog.Debug("seccomp: unknown syscall ignored", "field", fmt.Sprintf("%s.names[%d]", field, j), "syscall", name)
+			debugf("%s.names[%d]: unknown syscall %q ignored (libseccomp %s)", field, j, name, libraryVersion())
 			continue
 		}
 		for _, conds := range conditions {

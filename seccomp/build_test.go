@@ -198,3 +198,16 @@ func TestFilterString(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestCompileReportsSkippedNames(t *testing.T) {
+	var msgs []string
+	Debug = func(msg string) { msgs = append(msgs, msg) }
+	defer func() { Debug = func(string) {} }()
+	compileForTest(t, &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{
+		{Names: []string{"mount", "no_such_syscall"}, Action: specs.ActErrno},
+	}})
+	want := `linux.seccomp.syscalls[0].names[1]: unknown syscall "no_such_syscall" ignored`
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0], want) {
+		t.Errorf("debug messages %q, want one starting with %q", msgs, want)
+	}
+}

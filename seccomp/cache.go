@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -66,14 +65,14 @@ func cachedBPF(s *specs.LinuxSeccomp) ([]byte, error) {
 		return bpf, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		slog.Debug("seccomp: rebuilding unusable cache entry", "path", path, "error", err)
+		debugf("seccomp: rebuilding unusable cache entry %s: %v", path, err)
 	}
 	bpf, err = buildBPF(s)
 	if err != nil {
 		return nil, err
 	}
 	if err := writeEntry(dir, path, bpf); err != nil {
-		slog.Debug("seccomp: cannot store compiled filter", "path", path, "error", err)
+		debugf("seccomp: cannot store compiled filter in %s: %v", dir, err)
 	}
 	return bpf, nil
 }
