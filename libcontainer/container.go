@@ -75,11 +75,8 @@ func (c *Container) reload() error {
 func (c *Container) Status() Status { return deriveStatus(probe(c.dir, c.rec)) }
 
 // State returns the container's state as `hull state` prints it.
-func (c *Container) State() State {
-	st := c.stateWith(c.Status())
-	st.Owner = "" // runc's `state` leaves the owner empty; `list` fills it
-	return st
-}
+// Its owner is empty, as in runc's `state`; List fills it in.
+func (c *Container) State() State { return c.stateWith(c.Status()) }
 
 func (c *Container) stateWith(status Status) State {
 	st := State{
@@ -89,7 +86,6 @@ func (c *Container) stateWith(status Status) State {
 		Bundle:     c.rec.Bundle,
 		Rootfs:     c.rec.Rootfs,
 		Created:    c.rec.Created,
-		Owner:      c.owner(),
 	}
 	if status != Stopped {
 		st.Pid = c.rec.InitPid
@@ -100,17 +96,25 @@ func (c *Container) stateWith(status Status) State {
 	return st
 }
 
-// owner names the user owning the container's directory, as runc's list does.
-func (c *Container) owner() string {
-	fi, err := os.Stat(c.dir)
+// owners names the users owning container directories, as runc's list
+// does, reading the user database once per uid.
+type owners map[uint32]string
+
+func (o owners) of(dir string) string {
+	fi, err := os.Stat(dir)
 	if err != nil {
 		return ""
 	}
-	uid := int(fi.Sys().(*syscall.Stat_t).Uid)
-	if u, err := user.LookupUid(uid); err == nil {
-		return u.Name
+	uid := fi.Sys().(*syscall.Stat_t).Uid
+	if name, ok := o[uid]; ok {
+		return name
 	}
-	return "#" + strconv.Itoa(uid)
+	name := "#" + strconv.Itoa(int(uid))
+	if u, err := user.LookupUid(int(uid)); err == nil {
+		name = u.Name
+	}
+	o[uid] = name
+	return name
 }
 
 // List returns the state of every container under root, sorted by id. A
@@ -125,6 +129,7 @@ func List(root string) ([]State, error) {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
 	states := make([]State, 0, len(entries))
+	owner := owners{}
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
@@ -135,7 +140,9 @@ func List(root string) ([]State, error) {
 			continue
 		}
 		c := &Container{root: root, id: e.Name(), dir: dir, rec: rec}
-		states = append(states, c.stateWith(c.Status()))
+		st := c.stateWith(c.Status())
+		st.Owner = owner.of(dir)
+		states = append(states, st)
 	}
 	sort.Slice(states, func(i, j int) bool { return states[i].ID < states[j].ID })
 	return states, nil
