@@ -194,3 +194,36 @@ func TestOpWithTooFewArgumentsIsAnError(t *testing.T) {
 		t.Fatalf("want EINVAL for op 1, got %+v", o.msgs)
 	}
 }
+
+// Images often ship dangling symlinks such as /etc/resolv.conf ->
+// /run/resolv.conf; creating through them lands at the target inside the
+// root, however many ".." the link has.
+func TestCreateThroughDanglingSymlinks(t *testing.T) {
+	requireRoot(t)
+	rootfs := makeRootfs(t)
+	links := map[string]string{
+		"etc/resolv.conf": "/run/systemd/resolve/stub-resolv.conf",
+		"var/data":        "../../../../srv/data",
+	}
+	for link, target := range links {
+		if err := os.Symlink(target, filepath.Join(rootfs, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &program.Program{}
+	p.Add("namespaces", program.OpUnshare, []uint64{unix.CLONE_NEWNS})
+	p.Add("propagation", program.OpPropagation, []uint64{unix.MS_SLAVE | unix.MS_REC}, "/")
+	p.Add("root.path", program.OpRootOpen, nil, rootfs)
+	p.Add("mounts[0]", program.OpMkfile, []uint64{0o644}, "/etc/resolv.conf")
+	p.Add("mounts[1]", program.OpMkdirAll, []uint64{0o755}, "/var/data/sub/dir")
+	o := runProgram(t, p, nil)
+	if e := o.errorText(); e != "" {
+		t.Fatalf("executor failed: %s", e)
+	}
+	if fi, err := os.Stat(filepath.Join(rootfs, "run/systemd/resolve/stub-resolv.conf")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("file not created at the link target inside the root: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(rootfs, "srv/data/sub/dir")); err != nil || !fi.IsDir() {
+		t.Errorf("directories not created at the link target inside the root: %v", err)
+	}
+}

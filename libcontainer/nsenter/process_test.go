@@ -236,3 +236,26 @@ func TestExecFailureIsReported(t *testing.T) {
 		t.Fatalf("stderr %q", o.output)
 	}
 }
+
+func TestTimeOffsetsAndOomScore(t *testing.T) {
+	requireRoot(t)
+	// Raising needs no CAP_SYS_RESOURCE (which this test machine lacks).
+	const oomAdj = 500
+	p := &program.Program{}
+	p.Add("namespaces", program.OpUnshare, []uint64{unix.CLONE_NEWTIME})
+	p.Add("linux.timeOffsets", program.OpTimensOffsets, nil, "boottime 864000 0\nmonotonic 864000 0\n")
+	p.Add("process.oomScoreAdj", program.OpOomScoreAdj, []uint64{oomAdj})
+	p.Add("fork", program.OpFork, nil)
+	p.Add("process.args", program.OpExec, []uint64{3}, "/bin/sh", "-c", "cat /proc/self/oom_score_adj; cut -d. -f1 /proc/uptime")
+	o := runProgram(t, p, nil)
+	if e := o.errorText(); e != "" {
+		t.Fatalf("executor failed: %s", e)
+	}
+	got := lines(o.output)
+	if len(got) != 2 || got[0] != "500" {
+		t.Fatalf("container printed %q, want oom_score_adj 500 and the uptime", o.output)
+	}
+	if up, err := strconv.Atoi(got[1]); err != nil || up < 864000 {
+		t.Fatalf("uptime %q inside the time namespace lacks the 10-day offset", got[1])
+	}
+}
