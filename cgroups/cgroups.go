@@ -100,7 +100,7 @@ func New(c Config) (Manager, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.cgroups = append(m.cgroups, &cgroup{hierarchy: h, dir: dir})
+		m.cgroups = append(m.cgroups, &cgroup{hierarchy: h, dir: dir.withCache()})
 	}
 	return m, nil
 }
@@ -124,7 +124,7 @@ func Load(paths map[string]string) Manager {
 		if !ok || strings.Contains("/"+rel+"/", "/../") {
 			continue
 		}
-		m.cgroups = append(m.cgroups, &cgroup{hierarchy: h, dir: cgroupDir{root: h.mountpoint, rel: rel}})
+		m.cgroups = append(m.cgroups, &cgroup{hierarchy: h, dir: cgroupDir{root: h.mountpoint, rel: rel}.withCache()})
 	}
 	return m
 }

@@ -30,8 +30,11 @@ func (m *manager) writeDevicesV1(rules []specs.LinuxDeviceCgroup) error {
 	if err != nil {
 		return err
 	}
-	if err := writeField("linux.resources.devices", d, "devices.deny", "a"); err != nil {
-		return err
+	// The spec's own rules usually start with exactly this.
+	if first, _ := deviceRuleLines(rules[0]); rules[0].Allow || len(first) != 1 || first[0] != "a" {
+		if err := writeField("linux.resources.devices", d, "devices.deny", "a"); err != nil {
+			return err
+		}
 	}
 	for i, rule := range rules {
 		field := fmt.Sprintf("linux.resources.devices[%d]", i)

@@ -3,7 +3,6 @@ package cgroups
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"strings"
@@ -14,11 +13,32 @@ import (
 
 // cgroupDir is one cgroup directory, named by the hierarchy's mount point
 // and a path inside it. Every access resolves rel from a descriptor of root
-// with RESOLVE_BENEATH and without symlinks, so a container that controls
-// its own cgroup (cgroupns, delegation) cannot point our writes elsewhere.
+// with RESOLVE_BENEATH, without symlinks and without crossing a mount, so
+// neither a container that controls its own cgroup (cgroupns, delegation)
+// nor something mounted over a cgroup directory can point our writes
+// elsewhere.
 type cgroupDir struct {
 	root string // mount point of the hierarchy
 	rel  string // "/"-separated, relative to root, "" for the root cgroup
+	// cache, when set, keeps an O_PATH descriptor of the directory between
+	// accesses, so that writing a file costs one openat2 instead of two
+	// opens. The manager closes it when each of its calls returns.
+	cache *dirCache
+}
+
+type dirCache struct{ fd int }
+
+func (d cgroupDir) withCache() cgroupDir {
+	d.cache = &dirCache{fd: -1}
+	return d
+}
+
+// release closes the cached descriptor; the next access opens it again.
+func (d cgroupDir) release() {
+	if d.cache != nil && d.cache.fd >= 0 {
+		unix.Close(d.cache.fd)
+		d.cache.fd = -1
+	}
 }
 
 func (d cgroupDir) path() string {
@@ -28,6 +48,7 @@ func (d cgroupDir) path() string {
 	return d.root + "/" + d.rel
 }
 
+// child and parent are uncached: they are used for the occasional access.
 func (d cgroupDir) child(name string) cgroupDir {
 	return cgroupDir{root: d.root, rel: path.Join(d.rel, name)}
 }
@@ -40,47 +61,69 @@ func (d cgroupDir) parent() cgroupDir {
 	return cgroupDir{root: d.root, rel: p}
 }
 
-// openBeneath opens rel below root; rel never leaves root, even through a
-// symlink or a concurrent rename.
-func openBeneath(root, rel string, flags int) (*os.File, error) {
-	rootFd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(rootFd)
+var resolveBeneath = uint64(unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV)
+
+// openat2Beneath opens rel below the directory dirFd and never outside it,
+// even through a symlink or a concurrent rename.
+func openat2Beneath(dirFd int, rel string, flags int) (int, error) {
 	rel = strings.TrimPrefix(rel, "/")
 	if rel == "" {
 		rel = "."
 	}
-	how := unix.OpenHow{
-		Flags:   uint64(flags | unix.O_CLOEXEC),
-		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
-	}
+	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC), Resolve: resolveBeneath}
 	for range 10 {
-		fd, err := unix.Openat2(rootFd, rel, &how)
+		fd, err := unix.Openat2(dirFd, rel, &how)
 		switch {
 		case err == nil:
-			return os.NewFile(uintptr(fd), path.Join(root, rel)), nil
-		case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
+			return fd, nil
+		case err == unix.EAGAIN || err == unix.EINTR:
 			// A rename somewhere in the tree raced with the lookup.
 			continue
-		case errors.Is(err, unix.ENOSYS):
-			return openNoFollow(rootFd, root, rel, flags)
+		case err == unix.ENOSYS:
+			// Kernels before 5.6: callers never pass "..", so refusing a
+			// symlink as the last component is what remains to check.
+			return unix.Openat(dirFd, rel, flags|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 		default:
-			return nil, err
+			return -1, err
 		}
 	}
-	return nil, unix.EAGAIN
+	return -1, unix.EAGAIN
 }
 
-// openNoFollow is the fallback for kernels before 5.6: callers never pass
-// "..", so refusing a symlink as the last component is what remains to check.
-func openNoFollow(rootFd int, root, rel string, flags int) (*os.File, error) {
-	fd, err := unix.Openat(rootFd, rel, flags|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+// openBeneathFd opens rel below the hierarchy root.
+func openBeneathFd(root, rel string, flags int) (int, error) {
+	rootFd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(rootFd)
+	return openat2Beneath(rootFd, rel, flags)
+}
+
+// openBeneath is openBeneathFd for callers that want an *os.File
+// (directory listings).
+func openBeneath(root, rel string, flags int) (*os.File, error) {
+	fd, err := openBeneathFd(root, rel, flags)
 	if err != nil {
 		return nil, err
 	}
 	return os.NewFile(uintptr(fd), path.Join(root, rel)), nil
+}
+
+// openFile opens a file of the cgroup, through the cached directory
+// descriptor when there is one.
+func (d cgroupDir) openFile(file string, flags int) (int, error) {
+	if d.cache == nil {
+		return openBeneathFd(d.root, path.Join(d.rel, file), flags)
+	}
+	if d.cache.fd < 0 {
+		fd, err := openBeneathFd(d.root, d.rel, unix.O_PATH|unix.O_DIRECTORY)
+		if err != nil {
+			return -1, err
+		}
+		d.cache.fd = fd
+	}
+	return openat2Beneath(d.cache.fd, file, flags)
 }
 
 // errnoOf strips *os.PathError and friends so that messages name the cgroup
@@ -94,50 +137,85 @@ func errnoOf(err error) error {
 }
 
 func (d cgroupDir) write(file, value string) error {
-	f, err := openBeneath(d.root, path.Join(d.rel, file), unix.O_WRONLY)
+	fd, err := d.openFile(file, unix.O_WRONLY)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", file, errnoOf(err))
 	}
-	defer f.Close()
-	// cgroup files take one value per write(2); WriteString issues one.
-	if _, err := f.WriteString(value); err != nil {
-		return fmt.Errorf("write %s: %w", file, errnoOf(err))
+	defer unix.Close(fd)
+	// cgroup files take one value per write(2).
+	for {
+		_, err = unix.Write(fd, []byte(value))
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", file, err)
 	}
 	return nil
 }
 
 func (d cgroupDir) read(file string) (string, error) {
-	f, err := openBeneath(d.root, path.Join(d.rel, file), unix.O_RDONLY)
+	fd, err := d.openFile(file, unix.O_RDONLY)
 	if err != nil {
 		return "", fmt.Errorf("read %s: %w", file, errnoOf(err))
 	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", file, errnoOf(err))
+	defer unix.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", file, err)
+		}
+		if n == 0 {
+			return strings.TrimSpace(string(buf)), nil
+		}
+		buf = buf[:len(buf)+n]
 	}
-	return strings.TrimSpace(string(b)), nil
 }
 
 func (d cgroupDir) has(file string) bool {
-	f, err := openBeneath(d.root, path.Join(d.rel, file), unix.O_PATH)
+	fd, err := d.openFile(file, unix.O_PATH)
 	if err != nil {
 		return false
 	}
-	f.Close()
+	unix.Close(fd)
 	return true
 }
 
-func (d cgroupDir) exists() bool { return d.has("") }
+// exists looks afresh: a cached descriptor outlives its directory.
+func (d cgroupDir) exists() bool {
+	fd, err := openBeneathFd(d.root, d.rel, unix.O_PATH)
+	if err != nil {
+		return false
+	}
+	unix.Close(fd)
+	return true
+}
 
 // mkdirAll creates d and its missing ancestors, calling prepare on every
 // level from the hierarchy root down to d's parent before its child is made,
 // because some controllers (cpuset, cgroup2 subtree_control) must be set up
-// in a parent first.
+// in a parent first. It walks down by descriptor, and leaves d's descriptor
+// in the cache.
 func (d cgroupDir) mkdirAll(prepare func(level cgroupDir) error) error {
+	fd, err := unix.Open(d.root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", d.root, err)
+	}
+	defer func() {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}()
 	level := cgroupDir{root: d.root}
-	parts := strings.Split(d.rel, "/")
-	for _, name := range parts {
+	for name := range strings.SplitSeq(d.rel, "/") {
 		if name == "" {
 			continue
 		}
@@ -146,16 +224,20 @@ func (d cgroupDir) mkdirAll(prepare func(level cgroupDir) error) error {
 				return err
 			}
 		}
-		dirf, err := openBeneath(d.root, level.rel, unix.O_PATH|unix.O_DIRECTORY)
-		if err != nil {
-			return fmt.Errorf("open %s: %w", level.path(), errnoOf(err))
-		}
-		err = unix.Mkdirat(int(dirf.Fd()), name, 0o755)
-		dirf.Close()
 		level = level.child(name)
-		if err != nil && !errors.Is(err, unix.EEXIST) {
+		if err := unix.Mkdirat(fd, name, 0o755); err != nil && err != unix.EEXIST {
 			return fmt.Errorf("mkdir %s: %w", level.path(), err)
 		}
+		next, err := openat2Beneath(fd, name, unix.O_PATH|unix.O_DIRECTORY)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", level.path(), err)
+		}
+		unix.Close(fd)
+		fd = next
+	}
+	if d.cache != nil {
+		d.release()
+		d.cache.fd, fd = fd, -1
 	}
 	return nil
 }
@@ -166,49 +248,57 @@ func (d cgroupDir) removeAll() error {
 	if d.rel == "" {
 		return errors.New("refusing to remove a hierarchy root")
 	}
-	f, err := openBeneath(d.root, d.rel, unix.O_RDONLY|unix.O_DIRECTORY)
-	if errors.Is(err, unix.ENOENT) {
+	parent := d.parent()
+	pfd, err := openBeneathFd(d.root, parent.rel, unix.O_PATH|unix.O_DIRECTORY)
+	if err == unix.ENOENT {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("open %s: %w", d.path(), errnoOf(err))
+		return fmt.Errorf("open %s: %w", parent.path(), err)
 	}
-	entries, err := f.ReadDir(-1)
-	f.Close()
+	defer unix.Close(pfd)
+	return removeTree(pfd, path.Base(d.rel), d.path())
+}
+
+// removeTree removes the cgroup name under the directory parentFd; where
+// names it in errors.
+func removeTree(parentFd int, name, where string) error {
+	fd, err := openat2Beneath(parentFd, name, unix.O_RDONLY|unix.O_DIRECTORY)
+	if err == unix.ENOENT {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", where, err)
+	}
+	dir := os.NewFile(uintptr(fd), where)
+	entries, err := dir.ReadDir(-1)
 	if err != nil && !errors.Is(err, unix.ENOENT) {
-		return fmt.Errorf("list %s: %w", d.path(), errnoOf(err))
+		dir.Close()
+		return fmt.Errorf("list %s: %w", where, errnoOf(err))
 	}
 	for _, e := range entries {
 		if e.IsDir() {
-			if err := d.child(e.Name()).removeAll(); err != nil {
+			if err := removeTree(fd, e.Name(), where+"/"+e.Name()); err != nil {
+				dir.Close()
 				return err
 			}
 		}
 	}
-	return d.rmdir()
+	dir.Close()
+	return rmdirRetry(parentFd, name, where)
 }
 
-// rmdir retries EBUSY for a short while: the kernel still counts a cgroup
-// busy for a moment after its last process has been reaped.
-func (d cgroupDir) rmdir() error {
-	parent := d.parent()
-	name := path.Base(d.rel)
+// rmdirRetry retries EBUSY for a short while: the kernel still counts a
+// cgroup busy for a moment after its last process has been reaped.
+func rmdirRetry(parentFd int, name, where string) error {
 	delay := 5 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		pf, err := openBeneath(d.root, parent.rel, unix.O_PATH|unix.O_DIRECTORY)
-		if errors.Is(err, unix.ENOENT) {
+		err := unix.Unlinkat(parentFd, name, unix.AT_REMOVEDIR)
+		if err == nil || err == unix.ENOENT {
 			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("open %s: %w", parent.path(), errnoOf(err))
-		}
-		err = unix.Unlinkat(int(pf.Fd()), name, unix.AT_REMOVEDIR)
-		pf.Close()
-		if err == nil || errors.Is(err, unix.ENOENT) {
-			return nil
-		}
-		if !errors.Is(err, unix.EBUSY) || attempt >= 6 {
-			return fmt.Errorf("rmdir %s: %w", d.path(), err)
+		if err != unix.EBUSY || attempt >= 6 {
+			return fmt.Errorf("rmdir %s: %w", where, err)
 		}
 		time.Sleep(delay)
 		delay *= 2

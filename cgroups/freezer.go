@@ -13,6 +13,7 @@ import (
 const freezeWait = 10 * time.Second
 
 func (m *manager) Freeze() error {
+	defer m.release()
 	if m.loadErr != nil {
 		return m.loadErr
 	}
@@ -26,6 +27,7 @@ func (m *manager) Freeze() error {
 }
 
 func (m *manager) Thaw() error {
+	defer m.release()
 	if m.loadErr != nil {
 		return m.loadErr
 	}

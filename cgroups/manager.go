@@ -31,6 +31,14 @@ type cgroup struct {
 	skipped bool
 }
 
+// release closes the descriptors cached during one call of the Manager
+// interface, so that a long-lived manager holds none between calls.
+func (m *manager) release() {
+	for _, c := range m.cgroups {
+		c.dir.release()
+	}
+}
+
 func (m *manager) joined() []*cgroup {
 	var out []*cgroup
 	for _, c := range m.cgroups {
@@ -78,6 +86,7 @@ func isPermission(err error) bool {
 }
 
 func (m *manager) Apply(pid int) error {
+	defer m.release()
 	if m.loadErr != nil {
 		return m.loadErr
 	}
@@ -203,6 +212,7 @@ func inheritCpuset(d cgroupDir) error {
 }
 
 func (m *manager) Set(r *specs.LinuxResources) error {
+	defer m.release()
 	if m.loadErr != nil {
 		return m.loadErr
 	}
@@ -221,6 +231,7 @@ func (m *manager) set(r *specs.LinuxResources) error {
 }
 
 func (m *manager) Destroy() error {
+	defer m.release()
 	if m.loadErr != nil {
 		return m.loadErr
 	}
@@ -254,6 +265,7 @@ func (m *manager) primary() *cgroup {
 }
 
 func (m *manager) Pids() ([]int, error) {
+	defer m.release()
 	if m.loadErr != nil {
 		return nil, m.loadErr
 	}
@@ -327,6 +339,7 @@ func (m *manager) Mounts() []Mount {
 }
 
 func (m *manager) Exists() bool {
+	defer m.release()
 	c := m.primary()
 	return m.loadErr == nil && c != nil && c.dir.exists()
 }
