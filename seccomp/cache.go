@@ -73,7 +73,9 @@ func cachedBPF(s *specs.LinuxSeccomp) ([]byte, error) {
 	}
 	if err := writeEntry(dir, path, bpf); err != nil {
 		debugf("seccomp: cannot store compiled filter in %s: %v", dir, err)
+		return bpf, nil
 	}
+	pruneCache(dir)
 	return bpf, nil
 }
 

@@ -3,9 +3,11 @@ package seccomp
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -178,5 +180,50 @@ func TestDefaultCacheDir(t *testing.T) {
 	}
 	if got := DefaultCacheDir(); got != want {
 		t.Errorf("with a relative XDG_CACHE_HOME: %s, want %s", got, want)
+	}
+}
+
+func TestCachePrunes(t *testing.T) {
+	dir := useCacheDir(t)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	touch := func(name string, mod time.Time) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	oldest := touch("oldest.bpf", old.Add(-time.Minute))
+	for i := range maxEntries - 1 {
+		touch(fmt.Sprintf("e%03d.bpf", i), old)
+	}
+	staleTmp := touch(".tmp-1", old)
+	freshTmp := touch(".tmp-2", time.Now())
+
+	f, err := Compile(testProfile()) // a miss: stores one more entry, then prunes
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, wantGone := range map[string]bool{oldest: true, staleTmp: true, freshTmp: false} {
+		if _, err := os.Stat(path); os.IsNotExist(err) != wantGone {
+			t.Errorf("%s: removed %v, want %v", filepath.Base(path), os.IsNotExist(err), wantGone)
+		}
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*.bpf"))
+	if len(entries) != maxEntries {
+		t.Errorf("%d entries left, want %d", len(entries), maxEntries)
+	}
+	key, err := cacheKey(testProfile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bpf, err := readEntry(filepath.Join(dir, key+".bpf")); err != nil || !bytes.Equal(bpf, f.BPF) {
+		t.Errorf("the new entry was pruned or is wrong: %v", err)
 	}
 }
