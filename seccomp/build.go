@@ -21,7 +21,8 @@ const optimizeAbove = 32
 // buildBPF compiles a profile that passed Validate into a raw sock_filter
 // array for the native architecture plus s.Architectures.
 func buildBPF(s *specs.LinuxSeccomp) ([]byte, error) {
-	filter, err := libseccomp.NewFilter(toAction(s.DefaultAction, s.DefaultErrnoRet))
+	defaultAction := toAction(s.DefaultAction, s.DefaultErrnoRet)
+	filter, err := libseccomp.NewFilter(defaultAction)
 	if err != nil {
 		return nil, fmt.Errorf("create seccomp filter: %w", err)
 	}
@@ -50,7 +51,6 @@ func buildBPF(s *specs.LinuxSeccomp) ([]byte, error) {
 		}
 	}
 
-	defaultAction := toAction(s.DefaultAction, s.DefaultErrnoRet)
 	for i := range s.Syscalls {
 		field := fmt.Sprintf("linux.seccomp.syscalls[%d]", i)
 		if err := addRules(filter, field, &s.Syscalls[i], defaultAction); err != nil {
