@@ -58,3 +58,34 @@ func hasCap(t *testing.T, out string, bit uint) bool {
 	t.Fatalf("no CapEff line in %q", out)
 	return false
 }
+
+// As a non-root user, after execve the effective and permitted sets are
+// the ambient set; bounding and inheritable stay as configured.
+func TestAllFiveCapabilitySets(t *testing.T) {
+	const chown, kill = 1 << 0, 1 << 5
+	out := outputOf(t, "grep ^Cap /proc/self/status", func(s *specs.Spec) {
+		s.Process.User = specs.User{UID: 1000, GID: 1000}
+		s.Process.Capabilities = &specs.LinuxCapabilities{
+			Bounding:    []string{"CAP_CHOWN", "CAP_KILL"},
+			Effective:   []string{"CAP_KILL"},
+			Permitted:   []string{"CAP_CHOWN", "CAP_KILL"},
+			Inheritable: []string{"CAP_KILL"},
+			Ambient:     []string{"CAP_KILL"},
+		}
+	})
+	want := map[string]uint64{"CapInh": kill, "CapPrm": kill, "CapEff": kill, "CapBnd": chown | kill, "CapAmb": kill}
+	for _, l := range strings.Split(out, "\n") {
+		name, value, _ := strings.Cut(l, ":")
+		mask, err := strconv.ParseUint(strings.TrimSpace(value), 16, 64)
+		if err != nil {
+			t.Fatalf("parse %q: %v", l, err)
+		}
+		if w, ok := want[name]; ok && mask != w {
+			t.Errorf("%s = %#x, want %#x", name, mask, w)
+		}
+		delete(want, name)
+	}
+	if len(want) != 0 {
+		t.Errorf("missing from /proc/self/status: %v\n%s", want, out)
+	}
+}
