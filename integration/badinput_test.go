@@ -35,18 +35,20 @@ func expectOneLineError(t *testing.T, res result, names ...string) {
 	t.Errorf("the error names none of %q: %s", names, lines[0])
 }
 
-// createFails runs create for a bundle of spec (changed by breakBundle, if
-// not nil) and checks the error names one of names and that nothing is
-// left behind.
+// createFails runs create, then run, for a bundle of spec (changed by
+// breakBundle, if not nil) and checks that each fails with an error naming
+// one of names and leaves nothing behind.
 func createFails(t *testing.T, spec func(*runtime) *specs.Spec, breakBundle func(bundle string), names ...string) {
 	t.Helper()
-	rt := newRuntime(t)
-	c := newContainer(t, rt, spec(rt))
-	if breakBundle != nil {
-		breakBundle(c.bundle)
+	for _, command := range []string{"create", "run"} {
+		rt := newRuntime(t)
+		c := newContainer(t, rt, spec(rt))
+		if breakBundle != nil {
+			breakBundle(c.bundle)
+		}
+		expectOneLineError(t, rt.run(command, "--bundle", c.bundle, c.id), names...)
+		assertNothingLeftBehind(t, rt, c.id, c.bundle)
 	}
-	expectOneLineError(t, c.create(), names...)
-	assertNothingLeftBehind(t, rt, c.id, c.bundle)
 }
 
 func specWith(t *testing.T, patch func(*specs.Spec)) func(*runtime) *specs.Spec {
@@ -138,4 +140,19 @@ func TestBadInputDeleteRunningWithoutForce(t *testing.T) {
 	}
 	mustSucceed(t, c.delete("--force"))
 	assertNothingLeftBehind(t, rt, c.id, c.bundle)
+}
+
+// Errors found inside the new namespaces, by the process that sets the
+// container up, are reported and cleaned up like the others.
+func TestBadInputBindSourceMissing(t *testing.T) {
+	createFails(t, specWith(t, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{
+			Destination: "/data", Type: "bind", Source: "/nonexistent-it-source", Options: []string{"bind"},
+		})
+	}), nil, "nonexistent-it-source")
+}
+
+func TestBadInputExecutableNotFound(t *testing.T) {
+	createFails(t, specWith(t, func(s *specs.Spec) { s.Process.Args = []string{"no-such-program"} }),
+		nil, "no-such-program")
 }
