@@ -267,8 +267,8 @@ int op_mount_fs(const struct op *op, uint32_t index)
 int op_mknod(const struct op *op, uint32_t index)
 {
 	const char *path = op->strs[0], *base;
-	mode_t mode = (mode_t)op->ints[0];
-	int parent, fd;
+	mode_t mode = (mode_t)op->ints[0], old_umask;
+	int parent, fd, r;
 
 	(void)index;
 	parent = open_parent_in_root(path, &base);
@@ -278,7 +278,11 @@ int op_mknod(const struct op *op, uint32_t index)
 		fail("replace %s", path);
 		goto fail;
 	}
-	if (mknodat(parent, base, mode, makedev((unsigned)op->ints[1], (unsigned)op->ints[2])) < 0) {
+	/* The node gets exactly the configured mode, like runc: no umask. */
+	old_umask = umask(0);
+	r = mknodat(parent, base, mode, makedev((unsigned)op->ints[1], (unsigned)op->ints[2]));
+	umask(old_umask);
+	if (r < 0) {
 		fail("mknod %s", path);
 		goto fail;
 	}

@@ -54,6 +54,7 @@ func TestProcessSetup(t *testing.T) {
 	p := containerProgram(rootfs)
 	p.Add("linux.devices", program.OpMkfile, []uint64{0o644}, "/dev/null")
 	p.Add("linux.devices", program.OpMountBind, []uint64{0, 0, 0, 0}, "/dev/null", "/dev/null")
+	p.Add("umask during setup", program.OpUmask, []uint64{0o077}) // device modes must ignore it
 	p.Add("linux.devices", program.OpMknod, []uint64{unix.S_IFCHR | 0o666, 1, 5, 0, 0}, "/dev/zero")
 	p.Add("dev symlinks", program.OpSymlink, nil, "/proc/self/fd", "/dev/fd")
 	p.Add("mounts[1] (/data)", program.OpMkdirAll, []uint64{0o755}, "/data")
@@ -82,7 +83,7 @@ echo secret=$(ls /secret | wc -l) version=$(wc -c < /proc/version)
 grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status | tr -d '\t'
 mkdir /tmp/x 2>/dev/null || echo mkdir=denied
 test -c /dev/zero && echo zero=$(head -c 3 /dev/zero | wc -c)
-echo fd=$(readlink /dev/fd) null=$(stat -c %t:%T /dev/null)
+echo fd=$(readlink /dev/fd) null=$(stat -c %t:%T /dev/null) zero=$(stat -c %a /dev/zero)
 echo etc=$(cat /data/passwd | head -n 1)
 touch /data/x 2>/dev/null || echo data=ro
 awk '$5 == "/proc/sys" { print "procsys=" substr($6, 1, 2) }' /proc/self/mountinfo
@@ -101,7 +102,7 @@ awk '$5 == "/proc/sys" { print "procsys=" substr($6, 1, 2) }' /proc/self/mountin
 		"NoNewPrivs:1",
 		"mkdir=denied",
 		"zero=3",
-		"fd=/proc/self/fd null=1:3",
+		"fd=/proc/self/fd null=1:3 zero=666",
 		"etc=root:x:0:0:root:/root:/bin/sh",
 		"data=ro",
 		"procsys=ro",
