@@ -2,15 +2,19 @@ package cgroups
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// setDevicesV1 starts from "deny everything" and then applies the caller's
-// rules in order, so the result depends only on the spec and not on what the
-// parent cgroup allowed. The defaults a container gets come from the spec.
+// setDevicesV1 makes the v1 devices cgroup say what the rules say, as if it
+// had started from "deny everything" and the rules had been written in
+// order. It writes only the difference from what devices.list shows now, so
+// that updating a running container never denies, even for a moment, a
+// device that both the old and the new rules allow (a fresh "deny all"
+// would fail the container's opens meanwhile).
 func (m *manager) setDevicesV1(r *specs.LinuxResources) error {
 	if len(r.Devices) == 0 {
 		return nil
@@ -30,29 +34,164 @@ func (m *manager) writeDevicesV1(rules []specs.LinuxDeviceCgroup) error {
 	if err != nil {
 		return err
 	}
-	// The spec's own rules usually start with exactly this.
-	if first, _ := deviceRuleLines(rules[0]); rules[0].Allow || len(first) != 1 || first[0] != "a" {
-		if err := writeField("linux.resources.devices", d, "devices.deny", "a"); err != nil {
+	target, err := emulateDeviceRules(rules)
+	if err != nil {
+		return err
+	}
+	list, err := d.read("devices.list")
+	if err != nil {
+		return fmt.Errorf("linux.resources.devices: %w", err)
+	}
+	for _, w := range deviceWrites(parseDevicesList(list), target) {
+		if err := writeField("linux.resources.devices", d, w.file, w.line); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// deviceState is what the kernel keeps per devices cgroup: a default, and
+// exceptions to it, keyed by "type major:minor", with access bits.
+type deviceState struct {
+	allowAll   bool
+	exceptions map[string]deviceAccess
+	order      []string // exception keys in the order they first appeared
+}
+
+func (st *deviceState) add(key string, a deviceAccess) {
+	if _, ok := st.exceptions[key]; !ok {
+		st.order = append(st.order, key)
+	}
+	st.exceptions[key] |= a
+}
+
+// keys lists the live exceptions in the order they first appeared, which
+// is the order the spec listed them in.
+func (st *deviceState) keys() []string {
+	return slices.DeleteFunc(slices.Clone(st.order), func(k string) bool { _, ok := st.exceptions[k]; return !ok })
+}
+
+type deviceAccess uint8
+
+const (
+	accRead deviceAccess = 1 << iota
+	accWrite
+	accMknod
+	accAll = accRead | accWrite | accMknod
+)
+
+func parseAccess(s string) (deviceAccess, bool) {
+	var a deviceAccess
+	for _, c := range s {
+		switch c {
+		case 'r':
+			a |= accRead
+		case 'w':
+			a |= accWrite
+		case 'm':
+			a |= accMknod
+		default:
+			return 0, false
+		}
+	}
+	return a, true
+}
+
+func (a deviceAccess) String() string {
+	var b strings.Builder
+	for _, x := range []struct {
+		bit deviceAccess
+		c   byte
+	}{{accRead, 'r'}, {accWrite, 'w'}, {accMknod, 'm'}} {
+		if a&x.bit != 0 {
+			b.WriteByte(x.c)
+		}
+	}
+	return b.String()
+}
+
+// parseDevicesList reads devices.list. The kernel shows only "a *:* rwm"
+// while the default is allow, hiding any deny exceptions; callers treat
+// that state as unknown.
+func parseDevicesList(list string) deviceState {
+	st := deviceState{exceptions: map[string]deviceAccess{}}
+	for line := range strings.SplitSeq(list, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		if f[0] == "a" {
+			return deviceState{allowAll: true, exceptions: map[string]deviceAccess{}}
+		}
+		if a, ok := parseAccess(f[2]); ok {
+			st.add(f[0]+" "+f[1], a)
+		}
+	}
+	return st
+}
+
+// emulateDeviceRules computes the state the rules lead to from "deny all",
+// with the kernel's rules: "a" resets the default and drops the exceptions;
+// a rule against the default adds access to the exception with exactly its
+// type and numbers; a rule agreeing with the default takes access away from
+// that exception.
+func emulateDeviceRules(rules []specs.LinuxDeviceCgroup) (deviceState, error) {
+	st := deviceState{exceptions: map[string]deviceAccess{}}
 	for i, rule := range rules {
-		field := fmt.Sprintf("linux.resources.devices[%d]", i)
 		lines, err := deviceRuleLines(rule)
 		if err != nil {
-			return fmt.Errorf("%s: %w", field, err)
-		}
-		file := "devices.deny"
-		if rule.Allow {
-			file = "devices.allow"
+			return st, fmt.Errorf("linux.resources.devices[%d]: %w", i, err)
 		}
 		for _, line := range lines {
-			if err := writeField(field, d, file, line); err != nil {
-				return err
+			if line == "a" {
+				st = deviceState{allowAll: rule.Allow, exceptions: map[string]deviceAccess{}}
+				continue
+			}
+			key, acc := line[:strings.LastIndexByte(line, ' ')], line[strings.LastIndexByte(line, ' ')+1:]
+			a, _ := parseAccess(acc)
+			if rule.Allow != st.allowAll {
+				st.add(key, a)
+			} else if left := st.exceptions[key] &^ a; left != 0 {
+				st.exceptions[key] = left
+			} else {
+				delete(st.exceptions, key)
 			}
 		}
 	}
-	return nil
+	return st, nil
+}
+
+type deviceWrite struct{ file, line string }
+
+// deviceWrites plans the writes from cur to target. With deny as the
+// default on both sides it grants what is missing first and only then
+// takes away what is no longer allowed. Otherwise (or when cur's
+// exceptions are hidden) it resets the default and writes every exception.
+func deviceWrites(cur, target deviceState) []deviceWrite {
+	grant, revoke := "devices.allow", "devices.deny"
+	if target.allowAll {
+		grant, revoke = revoke, grant
+	}
+	keys := target.keys()
+	var out []deviceWrite
+	if cur.allowAll || target.allowAll {
+		out = append(out, deviceWrite{revoke, "a"})
+		for _, k := range keys {
+			out = append(out, deviceWrite{grant, k + " " + target.exceptions[k].String()})
+		}
+		return out
+	}
+	for _, k := range keys {
+		if want := target.exceptions[k]; cur.exceptions[k]&want != want {
+			out = append(out, deviceWrite{"devices.allow", k + " " + want.String()})
+		}
+	}
+	for _, k := range cur.keys() {
+		if extra := cur.exceptions[k] &^ target.exceptions[k]; extra != 0 {
+			out = append(out, deviceWrite{"devices.deny", k + " " + extra.String()})
+		}
+	}
+	return out
 }
 
 // deviceRuleLines renders a rule in devices.allow syntax ("c 1:3 rwm"). The
@@ -63,11 +202,11 @@ func deviceRuleLines(rule specs.LinuxDeviceCgroup) ([]string, error) {
 	if access == "" {
 		access = "rwm"
 	}
-	for _, c := range access {
-		if !strings.ContainsRune("rwm", c) {
-			return nil, fmt.Errorf("invalid access %q (want letters from \"rwm\")", rule.Access)
-		}
+	acc, ok := parseAccess(access)
+	if !ok {
+		return nil, fmt.Errorf("invalid access %q (want letters from \"rwm\")", rule.Access)
 	}
+	access = acc.String()
 	num := func(p *int64) string {
 		if p == nil || *p < 0 {
 			return "*"
@@ -79,7 +218,7 @@ func deviceRuleLines(rule specs.LinuxDeviceCgroup) ([]string, error) {
 	case "c", "b":
 		return []string{rule.Type + " " + nums + " " + access}, nil
 	case "", "a":
-		if nums == "*:*" && strings.Contains(access, "r") && strings.Contains(access, "w") && strings.Contains(access, "m") {
+		if nums == "*:*" && acc == accAll {
 			return []string{"a"}, nil
 		}
 		return []string{"c " + nums + " " + access, "b " + nums + " " + access}, nil

@@ -456,7 +456,23 @@ func TestDevices(t *testing.T) {
 	if err := m.Apply(startSleep(t, m)); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	expectFile(t, m.v1("devices").dir.path(), "devices.list", "c 1:3 rwm\nc 136:* rw")
+	d := m.v1("devices").dir.path()
+	expectFile(t, d, "devices.list", "c 1:3 rwm\nc 136:* rw")
+	// Updates change only what differs, and can open everything up and
+	// close it again.
+	for _, step := range []struct {
+		rules []specs.LinuxDeviceCgroup
+		list  string
+	}{
+		{[]specs.LinuxDeviceCgroup{denyAll, dev(true, "c", 1, 3, "r"), dev(true, "c", 1, 5, "rwm")}, "c 1:3 r\nc 1:5 rwm"},
+		{[]specs.LinuxDeviceCgroup{denyAll, dev(true, "a", -1, -1, "rwm")}, "a *:* rwm"},
+		{[]specs.LinuxDeviceCgroup{denyAll, dev(true, "c", 1, 3, "rwm")}, "c 1:3 rwm"},
+	} {
+		if err := m.Set(&specs.LinuxResources{Devices: step.rules}); err != nil {
+			t.Fatalf("Set(%v): %v", step.rules, err)
+		}
+		expectFile(t, d, "devices.list", step.list)
+	}
 }
 
 func TestSystemdRefused(t *testing.T) {
