@@ -219,3 +219,42 @@ func loadTestProfile(t testing.TB, name string) *specs.LinuxSeccomp {
 	}
 	return &s
 }
+
+// TRACE without a tracer fails the syscall with ENOSYS; LOG lets it run.
+func TestLoadTraceAndLog(t *testing.T) {
+	rule := func(action specs.LinuxSeccompAction, who uint64) specs.LinuxSyscall {
+		return specs.LinuxSyscall{Names: []string{"getpriority"}, Action: action,
+			Args: []specs.LinuxSeccompArg{{Index: 1, Value: who, Op: specs.OpEqualTo}}}
+	}
+	f := compileForTest(t, &specs.LinuxSeccomp{
+		DefaultAction: specs.ActAllow,
+		Syscalls:      []specs.LinuxSyscall{rule(specs.ActTrace, 1000001), rule(specs.ActLog, 1000002)},
+	})
+	errnos, status := runInChild(t, f, []probe{whoProbe(1000001), whoProbe(1000002)})
+	if status != 0 {
+		t.Fatalf("child failed: %v", status)
+	}
+	if errnos[0] != unix.ENOSYS || errnos[1] != unix.ESRCH {
+		t.Errorf("errnos %v, want [ENOSYS ESRCH]", errnos)
+	}
+}
+
+// Every flag a profile can name loads together with a listener.
+func TestLoadAllFlags(t *testing.T) {
+	f := compileForTest(t, &specs.LinuxSeccomp{
+		DefaultAction: specs.ActAllow,
+		ListenerPath:  "/run/agent.sock",
+		Flags: []specs.LinuxSeccompFlag{"SECCOMP_FILTER_FLAG_TSYNC", specs.LinuxSeccompFlagLog,
+			specs.LinuxSeccompFlagSpecAllow, specs.LinuxSeccompFlagWaitKillableRecv},
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"getpriority"}, Action: specs.ActNotify}},
+	})
+	p := whoProbe(0)
+	p.NotifyErrno = int32(errnoA)
+	errnos, status := runInChild(t, f, []probe{p})
+	if status != 0 {
+		t.Fatalf("child failed to load flags %s: %v", f, status)
+	}
+	if errnos[0] != errnoA {
+		t.Errorf("errno %v, want %v from the agent", errnos[0], errnoA)
+	}
+}
