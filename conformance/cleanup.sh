@@ -51,30 +51,39 @@ suite_cgroups() {
 		\( -name cgrouptest -o -path '*/testdir' \) -print 2>/dev/null |
 		awk '{ print length($0) "\t" $0 }' | sort -rn | cut -f2- |
 		while read -r dir; do
-			find "$dir" -depth -type d -print
+			find "$dir" -depth -type d -print 2>/dev/null || true
 		done | awk '!seen[$0]++'
 }
 
 remove_cgroups() {
-	local dir pid tries
+	local dir tries removed
 	for dir in $(suite_cgroups); do
-		[[ -d $dir ]] || continue
+		removed=no
 		for tries in 1 2 3 4 5; do
-			while read -r pid; do
-				[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
-			done <"$dir/cgroup.procs"
-			rmdir "$dir" 2>/dev/null && break
+			[[ -d $dir ]] || break
+			kill_procs "$dir/cgroup.procs"
+			if rmdir "$dir" 2>/dev/null; then
+				removed=yes
+				break
+			fi
 			# A frozen cgroup must be thawed for its processes to die.
-			[[ -w $dir/freezer.state ]] && echo THAWED >"$dir/freezer.state" 2>/dev/null
+			echo THAWED >"$dir/freezer.state" 2>/dev/null || true
 			sleep 0.2
 		done
 		if [[ -d $dir ]]; then
 			say "could not remove cgroup $dir"
 			status=1
-		else
+		elif [[ $removed == yes ]]; then
 			say "removed cgroup $dir"
 		fi
 	done
+}
+
+kill_procs() {
+	local pid
+	cat "$1" 2>/dev/null | while read -r pid; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done || true
 }
 
 # Mount points at or under $1, deepest first.
