@@ -1,6 +1,14 @@
-// Package cgroups owns hull's cgroup managers (v1, v2, systemd): creating a
-// container's cgroup, placing processes in it, applying resources, freezing,
-// stats and removal. It decides nothing about the rest of the container.
+// Package cgroups owns hull's cgroup managers: creating a container's
+// cgroup, placing processes in it, applying resources, freezing and
+// removal. It decides nothing about the rest of the container.
+//
+// One cgroupfs manager serves v1, hybrid (v1 plus cgroup2 at
+// /sys/fs/cgroup/unified) and pure v2 hosts; it writes the files runc's
+// cgroupfs driver writes, converting the v1-shaped OCI values for v2 the way
+// runc does. The systemd driver does not exist yet. Every file is opened
+// beneath its hierarchy's root (openat2 RESOLVE_BENEATH, no symlinks, no
+// mount crossing), so a container that owns its cgroup cannot redirect the
+// runtime's writes.
 package cgroups
 
 import (
@@ -44,7 +52,8 @@ type Config struct {
 	Rootless bool
 }
 
-// Manager is one container's cgroup in every hierarchy of the host.
+// Manager is one container's cgroup in every hierarchy of the host. It is
+// not safe for concurrent use; callers serialise through the container lock.
 type Manager interface {
 	// Apply creates the cgroup directories, applies the resources of the
 	// Config and moves pid into every hierarchy (including the cgroup2
@@ -67,6 +76,7 @@ type Manager interface {
 	Paths() map[string]string
 	// Mounts says how the container should see /sys/fs/cgroup.
 	Mounts() []Mount
+	// Exists says whether the container's cgroup directory is there.
 	Exists() bool
 }
 

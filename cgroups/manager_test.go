@@ -385,8 +385,14 @@ func TestErrorsNameTheField(t *testing.T) {
 	if err := m.Apply(startSleep(t, m)); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
+	var warnings []string
+	defer func(w func(string)) { Warn = w }(Warn)
+	Warn = func(msg string) { warnings = append(warnings, msg) }
 	err := m.Set(&specs.LinuxResources{Memory: &specs.LinuxMemory{Swappiness: ptr(uint64(200))}})
 	if m.pureV2 {
+		if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "linux.resources.memory.swappiness: ignored") {
+			t.Errorf("warnings = %q, want one about linux.resources.memory.swappiness", warnings)
+		}
 		err = m.Set(&specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr(int64(5))}, Unified: map[string]string{"pids.max": "bogus"}})
 		want := `linux.resources.unified["pids.max"]: write pids.max: invalid argument`
 		if err == nil || err.Error() != want {
