@@ -486,3 +486,29 @@ func TestSystemdRefused(t *testing.T) {
 		t.Fatalf("New(Systemd) error = %v", err)
 	}
 }
+
+func TestKernelMemoryIgnoredWithWarning(t *testing.T) {
+	m := testManager(t, &specs.LinuxResources{Memory: &specs.LinuxMemory{Kernel: ptr(int64(64 << 20))}})
+	requireController(t, m, "memory")
+	var warnings []string
+	defer func(w func(string)) { Warn = w }(Warn)
+	Warn = func(msg string) { warnings = append(warnings, msg) }
+	if err := m.Apply(startSleep(t, m)); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "linux.resources.memory.kernel: ignored") {
+		t.Fatalf("warnings = %q, want one about linux.resources.memory.kernel", warnings)
+	}
+}
+
+func TestLoadDropsPathsOutsideTheHierarchy(t *testing.T) {
+	m := Load(map[string]string{
+		"memory":  "/sys/fs/cgroup/memory/../../../etc",
+		"pids":    "/etc/passwd",
+		"freezer": "/sys/fs/cgroup/freezer",
+		"nosuch":  "/sys/fs/cgroup/nosuch/x",
+	})
+	if p := m.Paths(); len(p) != 0 {
+		t.Fatalf("Paths() = %v, want none", p)
+	}
+}
