@@ -27,6 +27,17 @@ func BenchmarkCreateDestroy(b *testing.B) {
 	if err := sleep.Start(); err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(func() {
+		sleep.Process.Kill()
+		sleep.Wait()
+		pm, err := New(Config{Path: fmt.Sprintf("/hull-bench-%d", os.Getpid()), ID: "p"})
+		if err == nil {
+			err = pm.Destroy()
+		}
+		if err != nil {
+			b.Errorf("remove benchmark cgroups: %v", err)
+		}
+	})
 	for n := 0; b.Loop(); n++ {
 		m, err := New(Config{Path: fmt.Sprintf("/hull-bench-%d/c%d", os.Getpid(), n), ID: "c", Resources: r})
 		if err != nil {
@@ -44,11 +55,5 @@ func BenchmarkCreateDestroy(b *testing.B) {
 		if err := m.Destroy(); err != nil {
 			b.Fatal(err)
 		}
-	}
-	sleep.Process.Kill()
-	sleep.Wait()
-	pm, _ := New(Config{Path: fmt.Sprintf("/hull-bench-%d", os.Getpid()), ID: "p"})
-	if err := pm.Destroy(); err != nil {
-		b.Fatal(err)
 	}
 }
