@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,7 +230,16 @@ static int check_executable(const char *path)
 		errno = EISDIR;
 		return -1;
 	}
-	return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS);
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+		return 0;
+	/* A seccomp profile may refuse faccessat2 (EPERM) or hide it
+	 * (ENOSYS); like Go, fall back to the permission bits. */
+	if (errno != EPERM && errno != ENOSYS)
+		return -1;
+	if (sb.st_mode & 0111)
+		return 0;
+	errno = EACCES;
+	return -1;
 }
 
 static int set_resolved(const char *path)
@@ -276,6 +286,40 @@ int op_resolve_exec(const struct op *op, uint32_t index)
 	return fail_errno(ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/* For when close_range is refused (a seccomp profile loaded earlier, an
+ * old kernel): mark each open fd listed in the verified /proc/self/fd. */
+static int cloexec_listed_fds(int first)
+{
+	char buf[4096];
+	long n;
+	int dir = open_proc("self/fd", O_RDONLY | O_DIRECTORY);
+
+	if (dir < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		long off = 0;
+
+		while (off < n) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			char *end;
+			long fd = strtol(d->d_name, &end, 10);
+
+			off += d->d_reclen;
+			if (*end || end == d->d_name || fd < first || fd == dir)
+				continue;
+			if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) {
+				fail("mark fd %ld close-on-exec", fd);
+				close(dir);
+				return -1;
+			}
+		}
+	}
+	if (n < 0)
+		fail("list /proc/self/fd");
+	close(dir);
+	return n < 0 ? -1 : 0;
+}
+
 int op_close_fds(const struct op *op, uint32_t index)
 {
 	(void)index;
@@ -283,9 +327,11 @@ int op_close_fds(const struct op *op, uint32_t index)
 		return fail_errno(EINVAL, "close fds from %llu", (unsigned long long)op->ints[0]);
 	/* Marked, not closed: the fds we still need are close-on-exec already
 	 * and the rest go at execve. */
-	if (sys_close_range((unsigned)op->ints[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	if (sys_close_range((unsigned)op->ints[0], ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != EPERM && errno != ENOSYS && errno != EINVAL)
 		return fail("close fds from %llu", (unsigned long long)op->ints[0]);
-	return 0;
+	return cloexec_listed_fds((int)op->ints[0]);
 }
 
 int op_ready(const struct op *op, uint32_t index)

@@ -14,21 +14,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// denyMkdirFilter is seccomp BPF (x86_64 numbers) failing mkdir and
-// mkdirat with EPERM.
-func denyMkdirFilter() string {
+// denyFilter is seccomp BPF (x86_64 numbers) failing the given syscalls
+// with EPERM and allowing the rest.
+func denyFilter(nrs ...uint32) string {
 	type insn struct {
 		code   uint16
 		jt, jf uint8
 		k      uint32
 	}
-	prog := []insn{
-		{unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, 0, 0, 0},
-		{unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, 2, 0, unix.SYS_MKDIR},
-		{unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, 1, 0, unix.SYS_MKDIRAT},
-		{unix.BPF_RET | unix.BPF_K, 0, 0, unix.SECCOMP_RET_ALLOW},
-		{unix.BPF_RET | unix.BPF_K, 0, 0, unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)},
+	prog := []insn{{unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, 0, 0, 0}}
+	for i, nr := range nrs {
+		// On a match jump over the remaining checks and the allow.
+		prog = append(prog, insn{unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, uint8(len(nrs) - i), 0, nr})
 	}
+	prog = append(prog,
+		insn{unix.BPF_RET | unix.BPF_K, 0, 0, unix.SECCOMP_RET_ALLOW},
+		insn{unix.BPF_RET | unix.BPF_K, 0, 0, unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)})
 	var b []byte
 	for _, i := range prog {
 		b = binary.LittleEndian.AppendUint16(b, i.code)
@@ -74,7 +75,7 @@ func TestProcessSetup(t *testing.T) {
 	p.Add("process.user", program.OpSetUser, []uint64{1000, 1000, 1, 2000})
 	p.Add("process.capabilities", program.OpCaps, []uint64{0, 0, 0, 0})
 	p.Add("process.noNewPrivileges", program.OpNoNewPrivs, nil)
-	p.Add("linux.seccomp", program.OpSeccomp, []uint64{0}, denyMkdirFilter())
+	p.Add("linux.seccomp", program.OpSeccomp, []uint64{0}, denyFilter(unix.SYS_MKDIR, unix.SYS_MKDIRAT))
 	execShell(p, `
 echo host=$(hostname)
 echo ids=$(id -u) $(id -G)
@@ -258,5 +259,63 @@ func TestTimeOffsetsAndOomScore(t *testing.T) {
 	}
 	if up, err := strconv.Atoi(got[1]); err != nil || up < 864000 {
 		t.Fatalf("uptime %q inside the time namespace lacks the 10-day offset", got[1])
+	}
+}
+
+// A seccomp profile loaded before the last ops may refuse faccessat2 and
+// close_range; PATH search and fd closing must still work, like runc.
+func TestResolveAndCloseFdsUnderSeccomp(t *testing.T) {
+	requireRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("seccomp filter uses x86_64 syscall numbers")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	extra := []*os.File{r, r} // fds 3 (preserved) and 4 (to close)
+	e, err := Start(nil, w, w, extra)
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		e.Sock.Close()
+		e.Wait()
+	})
+	p := containerProgram(makeRootfs(t))
+	mountProc(p)
+	p.Add("root", program.OpPivotRoot, nil)
+	p.Add("linux.seccomp", program.OpSeccomp, []uint64{0}, denyFilter(unix.SYS_FACCESSAT2, unix.SYS_CLOSE_RANGE))
+	p.Add("process.args", program.OpResolveExec, nil, "sh", "/usr/bin:/bin")
+	p.Add("fds", program.OpCloseFds, []uint64{4})
+	p.Add("process.args", program.OpExec, []uint64{3}, "sh", "-c",
+		"for fd in 3 4; do [ -e /proc/$$/fd/$fd ] && echo $fd=open || echo $fd=closed; done", "PATH=/bin")
+	if err := e.SendProgram(p); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m, err := e.ReadMessage()
+		if err != nil {
+			break
+		}
+		if m.Type == program.MsgError {
+			t.Fatalf("executor failed at op %d: %s: %v", m.OpIndex, m.Payload, unix.Errno(m.Errno))
+		}
+	}
+	// Our read end is open at fd 3 and 4 in the container: no EOF from
+	// them; read what the shell printed until it exits.
+	buf := make([]byte, 64)
+	var out []byte
+	for strings.Count(string(out), "\n") < 2 {
+		n, err := r.Read(buf)
+		if err != nil {
+			break
+		}
+		out = append(out, buf[:n]...)
+	}
+	if got := string(out); got != "3=open\n4=closed\n" {
+		t.Fatalf("container fds: %q, want 3 kept and 4 closed", got)
 	}
 }
