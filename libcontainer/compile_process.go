@@ -40,7 +40,8 @@ func (c *compiler) kernelSettings() {
 }
 
 // processSetup emits the init's own setup, ending in execve. Privileges
-// go in runc's order: the seccomp filter is loaded while the init still
+// go in runc's order (except that args[0] is resolved before the user
+// changes, as root): the seccomp filter is loaded while the init still
 // has CAP_SYS_ADMIN unless no_new_privs allows loading it unprivileged,
 // in which case it comes as late as possible so that fewer of the
 // executor's own syscalls must pass it.
@@ -61,6 +62,13 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	// Before the user changes, like runc's first chdir attempt: the cwd
 	// may be reachable only with root's privileges.
 	c.add("process.cwd", program.OpChdir, nil, p.Cwd)
+	// Both before any seccomp filter: resolving uses faccessat2 and
+	// closing close_range, which older profiles (runtime-tools', Docker's
+	// before 2020) refuse with EPERM. After the chdir, so that a relative
+	// args[0] is found from the cwd.
+	c.add("process.args", program.OpResolveExec, nil, p.Args[0], searchPath(p.Env))
+	c.add(fmt.Sprintf("fds (3 + %d preserved)", c.opts.PreserveFDs), program.OpCloseFds,
+		[]uint64{uint64(3 + c.opts.PreserveFDs)})
 	if filter != nil && !p.NoNewPrivileges {
 		c.seccomp(filter)
 	}
@@ -73,15 +81,9 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	c.add("process.user", program.OpSetUser, user)
 	c.add("process.capabilities", program.OpCaps,
 		[]uint64{caps.effective, caps.permitted, caps.inheritable, caps.ambient})
-	// After the chdir and as the container's user, like runc's LookPath:
-	// a relative args[0] is found from the cwd, and only files the user
-	// may execute are found.
-	c.add("process.args", program.OpResolveExec, nil, p.Args[0], searchPath(p.Env))
 	if p.NoNewPrivileges {
 		c.add("process.noNewPrivileges", program.OpNoNewPrivs, nil)
 	}
-	c.add(fmt.Sprintf("fds (3 + %d preserved)", c.opts.PreserveFDs), program.OpCloseFds,
-		[]uint64{uint64(3 + c.opts.PreserveFDs)})
 	if filter != nil && p.NoNewPrivileges {
 		c.seccomp(filter)
 	}
