@@ -227,3 +227,19 @@ func TestCreateThroughDanglingSymlinks(t *testing.T) {
 		t.Errorf("directories not created at the link target inside the root: %v", err)
 	}
 }
+
+func TestMoveRootWithoutPivot(t *testing.T) {
+	requireRoot(t)
+	p := containerProgram(makeRootfs(t))
+	mountProc(p)
+	p.Add("root (--no-pivot)", program.OpMoveRoot, nil)
+	execShell(p, "echo $$; ls /bin/busybox; awk '$5 == \"/\" { print \"root=\" $4 }' /proc/self/mountinfo | head -n 1")
+	o := runProgram(t, p, nil)
+	if e := o.errorText(); e != "" {
+		t.Fatalf("executor failed: %s", e)
+	}
+	got := lines(o.output)
+	if len(got) != 3 || got[0] != "1" || got[1] != "/bin/busybox" || got[2] == "root=/" {
+		t.Fatalf("container printed %q, want pid 1 in the moved rootfs", o.output)
+	}
+}
