@@ -143,28 +143,32 @@ func (m *manager) create(c *cgroup) error {
 }
 
 // v2Controllers lists the controllers to delegate down to the container's
-// cgroup2 cgroup: all of them on a pure v2 host (as runc does), but on a
-// hybrid host only those the limits need, since enabling a controller there
-// changes the shared hierarchy for everyone.
+// cgroup2 cgroup when creating it: all of them on a pure v2 host, as runc
+// does. A hybrid host's cgroup2 holds only what v1 left over (hugetlb,
+// rdma, misc); there enabling one changes the hierarchy everyone shares,
+// so the limits that need one delegate it themselves (delegate).
 func (m *manager) v2Controllers(c *cgroup) []string {
-	root := cgroupDir{root: c.dir.root}
-	list, err := root.read("cgroup.controllers")
+	if !m.pureV2 {
+		return nil
+	}
+	list, err := cgroupDir{root: c.dir.root}.read("cgroup.controllers")
 	if err != nil {
 		return nil
 	}
-	all := strings.Fields(list)
-	if m.pureV2 {
-		return all
+	return strings.Fields(list)
+}
+
+// delegate enables controller on the way from the hierarchy root down to
+// d, so that d gets its interface files.
+func delegate(d cgroupDir, controller string) {
+	level := cgroupDir{root: d.root}
+	for name := range strings.SplitSeq(d.rel, "/") {
+		if name == "" {
+			continue
+		}
+		enableControllers(level, []string{controller})
+		level = level.child(name)
 	}
-	r := m.resources
-	var want []string
-	if r != nil && len(r.HugepageLimits) > 0 && m.v1("hugetlb") == nil {
-		want = append(want, "hugetlb")
-	}
-	if r != nil && len(r.Rdma) > 0 && m.v1("rdma") == nil {
-		want = append(want, "rdma")
-	}
-	return slices.DeleteFunc(want, func(s string) bool { return !slices.Contains(all, s) })
 }
 
 // enableControllers delegates controllers from level to its children. It is

@@ -420,11 +420,17 @@ func TestHugetlb(t *testing.T) {
 	if err := m.Apply(startSleep(t, m)); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
+	dir, file := "", "hugetlb.2MB.max"
 	if c := m.v1("hugetlb"); c != nil && !m.pureV2 {
-		expectFile(t, c.dir.path(), "hugetlb.2MB.limit_in_bytes", strconv.Itoa(4<<20))
+		dir, file = c.dir.path(), "hugetlb.2MB.limit_in_bytes"
 	} else {
-		expectFile(t, m.v2().dir.path(), "hugetlb.2MB.max", strconv.Itoa(4<<20))
+		dir = m.v2().dir.path()
 	}
+	expectFile(t, dir, file, strconv.Itoa(4<<20))
+	if err := m.Set(&specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 8 << 20}}}); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	expectFile(t, dir, file, strconv.Itoa(8<<20))
 }
 
 func TestNetworkWithoutHierarchy(t *testing.T) {

@@ -99,6 +99,9 @@ func (m *manager) setHugetlb(r *specs.LinuxResources) error {
 			d, limitFile, rsvdFile = c.dir, prefix+".limit_in_bytes", prefix+".rsvd.limit_in_bytes"
 		} else if m.v2Offers("hugetlb") {
 			d, limitFile, rsvdFile = m.v2().dir, prefix+".max", prefix+".rsvd.max"
+			if !d.has(limitFile) {
+				delegate(d, "hugetlb")
+			}
 		} else {
 			return fmt.Errorf("%s: no hugetlb cgroup controller is available", field)
 		}
@@ -125,6 +128,9 @@ func (m *manager) setRdma(r *specs.LinuxResources) error {
 		d = c.dir
 	} else if m.v2Offers("rdma") {
 		d = m.v2().dir
+		if !d.has("rdma.max") {
+			delegate(d, "rdma")
+		}
 	} else {
 		return fmt.Errorf("linux.resources.rdma: no rdma cgroup controller is available")
 	}
