@@ -1,7 +1,8 @@
 // Package integration runs real containers through the hull binary (or any
 // runc-compatible runtime) and checks their real effects. HULL_BINARY names
-// the binary; `make test` sets it to the freshly built ./hull. The tests
-// need root.
+// the binary; `make test` sets it to the freshly built ./hull. Without it
+// the tests use ./hull at the repository's root if it was built, and are
+// skipped otherwise. The tests need root.
 package integration
 
 import (
@@ -14,15 +15,22 @@ import (
 	"github.com/hullrt/hull/internal/testbundle"
 )
 
+// builtBinary is where `make build` puts hull, seen from this package.
+const builtBinary = "../hull"
+
 // runtimeBinary is the absolute path of the runtime under test.
 var runtimeBinary string
 
 func TestMain(m *testing.M) {
 	bin := os.Getenv("HULL_BINARY")
+	if bin == "" && fileExists(builtBinary) {
+		bin = builtBinary
+	}
 	if bin == "" {
-		fmt.Println("integration: HULL_BINARY is not set; skipping. Run `make test`, or set HULL_BINARY to a runc-compatible binary.")
+		fmt.Println("integration: skipped: HULL_BINARY is not set and ../hull is not built. Run `make test`, or set HULL_BINARY to a runc-compatible binary.")
 		os.Exit(0)
 	}
+	fmt.Println("integration: testing", bin)
 	if err := checkEnvironment(bin); err != nil {
 		fmt.Fprintln(os.Stderr, "integration:", err)
 		os.Exit(1)
