@@ -13,7 +13,8 @@
 # A program is clean when its TAP has at least one `ok`, no `not ok`, and it
 # exits 0. Exit status 1 when a program expected clean is not, when one
 # expected not clean is clean (NEWLY CLEAN: update the expectation file in
-# the same commit), or when a program is missing from the expectation file.
+# the same commit), or when a program is missing from the expectation file
+# or listed there but not built (STALE).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -105,6 +106,13 @@ for name in "${programs[@]}"; do
 	*) notes+=("UNLISTED: $name is not in ${expected_file#"$top"/}") ;;
 	esac
 done
+
+# A listed program that is not built (renamed or gone upstream) is stale.
+if ((!$#)); then
+	for name in "${!expected[@]}"; do
+		[[ -x $bin/$name ]] || notes+=("STALE: $name is in ${expected_file#"$top"/} but is not a program")
+	done
+fi
 
 ((${#leftovers[@]})) && echo "left behind (removed; see the cleanup section of the log): ${leftovers[*]}"
 for note in "${notes[@]}"; do
