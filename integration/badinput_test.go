@@ -135,10 +135,14 @@ func TestBadInputDeleteRunningWithoutForce(t *testing.T) {
 	mustSucceed(t, c.create())
 	mustSucceed(t, c.start())
 	expectOneLineError(t, c.delete(), c.id, "running", "force")
-	if st := c.state(); st.Status != specs.StateRunning {
+	st := c.state()
+	if st.Status != specs.StateRunning {
 		t.Errorf("after a refused delete the container is %q, want still running", st.Status)
 	}
 	mustSucceed(t, c.delete("--force"))
+	if processAlive(st.Pid) {
+		t.Errorf("the container's init %d is still alive after delete --force", st.Pid)
+	}
 	assertNothingLeftBehind(t, rt, c.id, c.bundle)
 }
 
