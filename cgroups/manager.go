@@ -111,7 +111,9 @@ func (m *manager) Apply(pid int) error {
 	}
 	for _, c := range m.joined() {
 		if err := c.dir.write("cgroup.procs", strconv.Itoa(pid)); err != nil {
-			if m.rootless && isPermission(err) {
+			// Limits on a cgroup the process is not in would be a lie, so
+			// rootless tolerates this only where no limits were asked for.
+			if m.rootless && isPermission(err) && (m.resources == nil || !c.v2) {
 				c.skipped = true
 				continue
 			}
