@@ -18,6 +18,9 @@ func (c *compiler) rootfs() error {
 	}
 	rp := layout.RootPropagation
 	c.add(rp.Origin, program.OpPropagation, []uint64{rp.Flags}, rp.Path)
+	if pp := layout.ParentPrivate; pp != nil {
+		c.add(pp.Origin, program.OpPropagation, []uint64{pp.Flags}, pp.Path)
+	}
 	c.add("root.path", program.OpRootOpen, nil, c.plan.Rootfs)
 	for _, a := range layout.Setup {
 		if err := c.rootfsAction(a); err != nil {

@@ -168,6 +168,9 @@ func compileTestCase(t *testing.T, tc compileCase, bundle string) *program.Progr
 // libseccomp version.
 var bpfSize = regexp.MustCompile(`<\d+ bytes of BPF>`)
 
+// rootfsMount hides which host mount holds the test's temporary bundle.
+var rootfsMount = regexp.MustCompile(`"[^"]*"(    # linux.rootfsPropagation \(parent mount)`)
+
 func TestCompileGolden(t *testing.T) {
 	for _, tc := range compileCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,6 +178,7 @@ func TestCompileGolden(t *testing.T) {
 			prog := compileTestCase(t, tc, bundle)
 			got := strings.ReplaceAll(prog.String(), bundle, "$BUNDLE")
 			got = bpfSize.ReplaceAllString(got, "<BPF>")
+			got = rootfsMount.ReplaceAllString(got, `"$$ROOTFS_MOUNT"$1`)
 			golden := filepath.Join("testdata", "compile", tc.name+".golden")
 			if *updateGolden {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {

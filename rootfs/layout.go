@@ -17,6 +17,10 @@ type Layout struct {
 	// namespace before anything is mounted, so that nothing the container
 	// mounts propagates back to the host.
 	RootPropagation Propagation
+	// ParentPrivate, when set, makes the host mount holding the rootfs
+	// private before the rootfs is bound (runc does the same), so that
+	// pivot_root works under a shared root propagation.
+	ParentPrivate *Propagation
 	// Setup runs inside the root before pivot_root: mounts, devices, links.
 	Setup []Action
 	// AfterPivot runs in the new root: propagation of "/", read-only and
@@ -47,6 +51,9 @@ type Input struct {
 	// IsDir tells a bind source that is a directory from one that is not;
 	// nil means os.Stat on the host.
 	IsDir func(hostPath string) (bool, error)
+	// MountPointOf returns the host mount point holding a path; nil means
+	// the runtime's mount table.
+	MountPointOf func(hostPath string) (string, error)
 }
 
 // builder accumulates a Layout.
@@ -65,6 +72,9 @@ func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 	if in.IsDir == nil {
 		in.IsDir = hostIsDir
 	}
+	if in.MountPointOf == nil {
+		in.MountPointOf = hostMountPoint
+	}
 	b := &builder{plan: plan, in: in}
 	spec := plan.Spec
 	b.layout.RootPropagation = Propagation{Path: "/", Flags: unix.MS_SLAVE | unix.MS_REC,
@@ -72,6 +82,14 @@ func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 	rootProp := rootfsPropagation(spec)
 	if rootProp != 0 {
 		b.layout.RootPropagation = Propagation{Path: "/", Flags: rootProp, Origin: "linux.rootfsPropagation"}
+		if needsPrivateParent(rootProp) {
+			mp, err := in.MountPointOf(plan.Rootfs)
+			if err != nil {
+				return nil, fmt.Errorf("root.path: find the mount holding the rootfs: %w", err)
+			}
+			b.layout.ParentPrivate = &Propagation{Path: mp, Flags: unix.MS_PRIVATE,
+				Origin: "linux.rootfsPropagation (parent mount of root.path made private)"}
+		}
 	}
 
 	devMount := devMountIndex(spec.Mounts)

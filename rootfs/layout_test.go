@@ -334,3 +334,31 @@ func slicesWithout(nss []specs.LinuxNamespace, types ...specs.LinuxNamespaceType
 	}
 	return out
 }
+
+func TestParentMountMadePrivateUnlessPropagationUnshares(t *testing.T) {
+	for _, tc := range []struct {
+		propagation string
+		want        bool
+	}{
+		{"", false}, {"rslave", false}, {"rprivate", false}, {"runbindable", false},
+		{"slave", true}, {"private", true}, {"shared", true}, {"rshared", true}, {"unbindable", true},
+	} {
+		p := plan(t, func(s *specs.Spec) { s.Linux.RootfsPropagation = tc.propagation })
+		l, err := NewLayout(p, Input{IsDir: fakeIsDir, MountPointOf: func(string) (string, error) { return "/srv", nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := l.ParentPrivate != nil
+		if got != tc.want {
+			t.Errorf("rootfsPropagation %q: parent made private = %v, want %v", tc.propagation, got, tc.want)
+		}
+		if got && (l.ParentPrivate.Path != "/srv" || l.ParentPrivate.Flags != unix.MS_PRIVATE) {
+			t.Errorf("rootfsPropagation %q: %+v", tc.propagation, *l.ParentPrivate)
+		}
+	}
+	p := plan(t, func(s *specs.Spec) { s.Linux.RootfsPropagation = "shared" })
+	_, err := NewLayout(p, Input{IsDir: fakeIsDir, MountPointOf: func(string) (string, error) { return "", errors.New("no mount table") }})
+	if want := "root.path: find the mount holding the rootfs: no mount table"; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+}
