@@ -30,6 +30,7 @@ const (
 	opMov32Imm  = unix.BPF_ALU | unix.BPF_MOV | unix.BPF_K
 	opMov32Reg  = unix.BPF_ALU | unix.BPF_MOV | unix.BPF_X
 	opJne32Imm  = 0x06 | unix.BPF_JNE | unix.BPF_K // BPF_JMP32
+	opJeq32Imm  = 0x06 | unix.BPF_JEQ | unix.BPF_K
 	opExit      = unix.BPF_JMP | unix.BPF_EXIT
 	bpfInsnSize = 8
 )

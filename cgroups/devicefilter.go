@@ -2,6 +2,8 @@ package cgroups
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -19,90 +21,98 @@ const (
 	devAccessAll   = devAccessMknod | devAccessRead | devAccessWrite
 )
 
-// deviceFilter compiles device rules into a program with v1's meaning: the
-// last rule that matches an access decides it, and an access no rule
-// matches is refused. Rules are checked from the last one back, and
-// checking stops at a rule that matches everything (the spec's usual
-// leading "deny all"), since rules before it can never decide.
+// deviceFilter compiles device rules into a program that decides exactly
+// as the v1 devices controller would after the same rules: the rules are
+// first reduced to v1's state (a default and its exceptions, see
+// emulateDeviceRules), and the program checks that state. With deny as the
+// default an access is allowed when one exception covers all of it; with
+// allow as the default it is refused when any exception covers part of it.
 func deviceFilter(rules []specs.LinuxDeviceCgroup) ([]bpfInsn, error) {
-	const r0, r1, r2, r3, r4, r5 = 0, 1, 2, 3, 4, 5
+	st, err := emulateDeviceRules(rules)
+	if err != nil {
+		return nil, err
+	}
 	prog := []bpfInsn{
 		// r2 = device type, r3 = requested access, r4 = major, r5 = minor.
-		{code: opLoadWord, dst: r2, src: r1, off: 0},
-		{code: opAnd32Imm, dst: r2, imm: 0xffff},
-		{code: opLoadWord, dst: r3, src: r1, off: 0},
-		{code: opRsh32Imm, dst: r3, imm: 16},
-		{code: opLoadWord, dst: r4, src: r1, off: 4},
-		{code: opLoadWord, dst: r5, src: r1, off: 8},
+		{code: opLoadWord, dst: 2, src: 1, off: 0},
+		{code: opAnd32Imm, dst: 2, imm: 0xffff},
+		{code: opLoadWord, dst: 3, src: 1, off: 0},
+		{code: opRsh32Imm, dst: 3, imm: 16},
+		{code: opLoadWord, dst: 4, src: 1, off: 4},
+		{code: opLoadWord, dst: 5, src: 1, off: 8},
 	}
-	decided := false
-	for i := len(rules) - 1; i >= 0 && !decided; i-- {
-		block, err := deviceRuleBlock(rules[i])
+	for _, key := range st.keys() {
+		block, err := exceptionBlock(key, st.exceptions[key], st.allowAll)
 		if err != nil {
-			return nil, fmt.Errorf("linux.resources.devices[%d]: %w", i, err)
+			return nil, err
 		}
 		prog = append(prog, block...)
-		decided = len(block) == 2 // no conditions, only the verdict
 	}
-	if !decided {
-		prog = append(prog, bpfInsn{code: opMov32Imm, dst: r0, imm: 0}, bpfInsn{code: opExit})
+	fallback := int32(0)
+	if st.allowAll {
+		fallback = 1
 	}
-	return prog, nil
+	return append(prog, bpfInsn{code: opMov32Imm, dst: 0, imm: fallback}, bpfInsn{code: opExit}), nil
 }
 
-// deviceRuleBlock checks one rule and returns its verdict when every check
-// passes; a failed check jumps past the block's end, to the next rule.
-func deviceRuleBlock(rule specs.LinuxDeviceCgroup) ([]bpfInsn, error) {
-	const r0, r1, r2, r3, r4, r5 = 0, 1, 2, 3, 4, 5
+// exceptionBlock checks one exception ("c 1:3" with its access) and returns
+// the opposite of the default when it applies; a failed check jumps past
+// the block's end, to the next exception.
+func exceptionBlock(key string, acc deviceAccess, allowAll bool) ([]bpfInsn, error) {
+	var typ, major, minor string
+	if _, err := fmt.Sscanf(strings.Replace(key, ":", " ", 1), "%s %s %s", &typ, &major, &minor); err != nil {
+		return nil, fmt.Errorf("linux.resources.devices: bad device rule %q", key)
+	}
 	var checks []bpfInsn
 	jne := func(reg uint8, v int32) { checks = append(checks, bpfInsn{code: opJne32Imm, dst: reg, imm: v}) }
-	switch rule.Type {
+	switch typ {
 	case "c":
-		jne(r2, devTypeChar)
+		jne(2, devTypeChar)
 	case "b":
-		jne(r2, devTypeBlock)
-	case "", "a":
-	default:
-		return nil, fmt.Errorf("invalid device type %q (want \"a\", \"b\" or \"c\")", rule.Type)
+		jne(2, devTypeBlock)
 	}
-	access := rule.Access
-	if access == "" {
-		access = "rwm"
+	for _, n := range []struct {
+		reg uint8
+		val string
+	}{{4, major}, {5, minor}} {
+		if n.val == "*" {
+			continue
+		}
+		v, err := strconv.ParseUint(n.val, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("linux.resources.devices: bad device number in %q", key)
+		}
+		jne(n.reg, int32(uint32(v)))
 	}
-	var bits int32
-	for _, c := range access {
-		switch c {
-		case 'r':
-			bits |= devAccessRead
-		case 'w':
-			bits |= devAccessWrite
-		case 'm':
-			bits |= devAccessMknod
-		default:
-			return nil, fmt.Errorf("invalid access %q (want letters from \"rwm\")", rule.Access)
+	bits := int32(0)
+	for _, x := range []struct {
+		a   deviceAccess
+		bit int32
+	}{{accRead, devAccessRead}, {accWrite, devAccessWrite}, {accMknod, devAccessMknod}} {
+		if acc&x.a != 0 {
+			bits |= x.bit
 		}
 	}
-	if bits != devAccessAll {
-		// Matches only when every requested access is one the rule names.
+	verdict := int32(1)
+	if allowAll {
+		// A deny exception applies when the access asks for any of its bits.
+		verdict = 0
 		checks = append(checks,
-			bpfInsn{code: opMov32Reg, dst: r1, src: r3},
-			bpfInsn{code: opAnd32Imm, dst: r1, imm: ^bits & devAccessAll},
+			bpfInsn{code: opMov32Reg, dst: 1, src: 3},
+			bpfInsn{code: opAnd32Imm, dst: 1, imm: bits},
+			bpfInsn{code: opJeq32Imm, dst: 1, imm: 0},
 		)
-		jne(r1, 0)
+	} else if bits != devAccessAll {
+		// An allow exception applies when it covers every bit asked for.
+		checks = append(checks,
+			bpfInsn{code: opMov32Reg, dst: 1, src: 3},
+			bpfInsn{code: opAnd32Imm, dst: 1, imm: ^bits & devAccessAll},
+			bpfInsn{code: opJne32Imm, dst: 1, imm: 0},
+		)
 	}
-	if rule.Major != nil && *rule.Major >= 0 {
-		jne(r4, int32(uint32(*rule.Major)))
-	}
-	if rule.Minor != nil && *rule.Minor >= 0 {
-		jne(r5, int32(uint32(*rule.Minor)))
-	}
-	verdict := int32(0)
-	if rule.Allow {
-		verdict = 1
-	}
-	block := append(checks, bpfInsn{code: opMov32Imm, dst: r0, imm: verdict}, bpfInsn{code: opExit})
+	block := append(checks, bpfInsn{code: opMov32Imm, dst: 0, imm: verdict}, bpfInsn{code: opExit})
 	for pc := range checks {
-		if block[pc].code == opJne32Imm {
+		if c := block[pc].code; c == opJne32Imm || c == opJeq32Imm {
 			block[pc].off = int16(len(block) - pc - 1)
 		}
 	}

@@ -73,6 +73,26 @@ true </dev/full && echo full-read-ok`
 		t.Errorf("after update, want only /dev/full allowed; output:\n%s", out)
 	}
 
+	// A later deny of one access takes just that access away, as on v1.
+	rules = []specs.LinuxDeviceCgroup{denyAll, dev(true, "c", 1, 3, "rwm"), dev(false, "c", 1, 3, "w")}
+	if err := attachDeviceFilter(c.dir, rules); err != nil {
+		t.Fatalf("re-attach: %v", err)
+	}
+	out = runInCgroup(t, c.dir, script)
+	if !strings.Contains(out, "null-read-ok") || strings.Contains(out, "null-write-ok") {
+		t.Errorf("want /dev/null readable but not writable; output:\n%s", out)
+	}
+
+	// Allow by default, deny one device's writes.
+	rules = []specs.LinuxDeviceCgroup{dev(true, "a", -1, -1, "rwm"), dev(false, "c", 1, 5, "w")}
+	if err := attachDeviceFilter(c.dir, rules); err != nil {
+		t.Fatalf("re-attach: %v", err)
+	}
+	out = runInCgroup(t, c.dir, script)
+	if strings.Count(out, "-ok") != 4 || strings.Contains(out, "zero-write-ok") {
+		t.Errorf("want everything but writing /dev/zero; output:\n%s", out)
+	}
+
 	// A trailing allow-all wins over the leading deny-all.
 	rules = append(rules, specs.LinuxDeviceCgroup{Allow: true, Access: "rwm"})
 	if err := attachDeviceFilter(c.dir, rules); err != nil {
