@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -118,21 +117,10 @@ func (c *container) state() specs.State {
 	return st
 }
 
-// waitStatus polls `state` until the container has the status; the bound
-// only keeps a broken runtime from hanging the run.
-func (c *container) waitStatus(status specs.ContainerState) specs.State {
+// waitStatus polls `state` until the container has the status.
+func (c *container) waitStatus(status specs.ContainerState) {
 	c.rt.t.Helper()
-	deadline := time.Now().Add(commandTimeout)
-	for {
-		st := c.state()
-		if st.Status == status {
-			return st
-		}
-		if time.Now().After(deadline) {
-			c.rt.t.Fatalf("container %s is still %q, want %q", c.id, st.Status, status)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(c.rt.t, "status "+string(status), func() bool { return c.state().Status == status })
 }
 
 // runInContainer runs script in a fresh container made from the runtime's

@@ -40,33 +40,16 @@ func (r result) String() string {
 		"\nstdout:\n" + r.stdout + "\nstderr:\n" + r.stderr
 }
 
-// run runs `BINARY --root ROOT args...` with no stdin.
+// run runs `BINARY --root ROOT args...` with no stdin. Its stdout and
+// stderr go to files rather than pipes: a detached container inherits
+// them, and a pipe it holds open would keep the command from returning.
 func (rt *runtime) run(args ...string) result {
 	rt.t.Helper()
-	return rt.runCmd(rt.command(args...))
-}
-
-// command prepares `BINARY --root ROOT args...`; the caller may change its
-// stdio or attributes before passing it to runCmd.
-func (rt *runtime) command(args ...string) *exec.Cmd {
-	full := append([]string{"--root", rt.root}, args...)
-	return exec.Command(runtimeBinary, full...)
-}
-
-// runCmd runs cmd with stdout and stderr in files rather than pipes: a
-// detached container inherits them, and a pipe it holds open would keep
-// the command from ever returning.
-func (rt *runtime) runCmd(cmd *exec.Cmd) result {
-	rt.t.Helper()
+	cmd := rt.command(args...)
 	out, errOut := rt.tempFile(), rt.tempFile()
 	defer out.Close()
 	defer errOut.Close()
-	if cmd.Stdout == nil {
-		cmd.Stdout = out
-	}
-	if cmd.Stderr == nil {
-		cmd.Stderr = errOut
-	}
+	cmd.Stdout, cmd.Stderr = out, errOut
 	if err := cmd.Start(); err != nil {
 		rt.t.Fatalf("start %v: %v", cmd.Args, err)
 	}
@@ -74,6 +57,13 @@ func (rt *runtime) runCmd(cmd *exec.Cmd) result {
 	res.stdout = readAll(rt.t, out)
 	res.stderr = readAll(rt.t, errOut)
 	return res
+}
+
+// command prepares `BINARY --root ROOT args...` for tests that need their
+// own stdio or to run it in the background.
+func (rt *runtime) command(args ...string) *exec.Cmd {
+	full := append([]string{"--root", rt.root}, args...)
+	return exec.Command(runtimeBinary, full...)
 }
 
 func (rt *runtime) tempFile() *os.File {
@@ -85,21 +75,33 @@ func (rt *runtime) tempFile() *os.File {
 	return f
 }
 
-// waitWithTimeout waits for cmd and returns its exit status, killing it
-// after commandTimeout.
+// waitWithTimeout waits for the started cmd and returns its exit status.
 func waitWithTimeout(t *testing.T, cmd *exec.Cmd) int {
 	t.Helper()
+	return awaitExit(t, cmd, startWaiting(cmd))
+}
+
+// startWaiting waits for the started cmd in the background; the channel
+// gets Wait's result.
+func startWaiting(cmd *exec.Cmd) <-chan error {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var err error
+	return done
+}
+
+// awaitExit returns cmd's exit status once done delivers it, killing cmd
+// after commandTimeout.
+func awaitExit(t *testing.T, cmd *exec.Cmd, done <-chan error) int {
+	t.Helper()
 	select {
-	case err = <-done:
+	case err := <-done:
+		return exitCode(t, err)
 	case <-time.After(commandTimeout):
 		_ = cmd.Process.Kill()
 		<-done
 		t.Fatalf("%v did not finish within %v", cmd.Args, commandTimeout)
+		return -1
 	}
-	return exitCode(t, err)
 }
 
 func exitCode(t *testing.T, err error) int {
