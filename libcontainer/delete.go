@@ -72,10 +72,9 @@ func (c *Container) destroy(mgr cgroups.Manager) error {
 	if err := mgr.Destroy(); err != nil {
 		return fmt.Errorf("remove cgroup: %w", err)
 	}
-	if err := runHooks(c.rec.Spec, c.rec.hookState(Stopped, 0), phasePoststop); err != nil {
-		// The spec asks for a warning and to carry on.
-		logrus.Warnf("%v", err)
-	}
+	// The spec asks for a warning per failing hook, and to carry on.
+	runHooksWarning(c.rec.Spec, c.rec.hookState(Stopped, 0), phasePoststop,
+		func(err error) { logrus.Warn(err) })
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("remove state directory: %w", err)
 	}

@@ -48,6 +48,21 @@ func hooksOf(h *specs.Hooks, phase hookPhase) []specs.Hook {
 // runHooks runs the hooks of each phase in order, stopping at the first
 // failure. Each hook gets the container state as JSON on stdin.
 func runHooks(spec *specs.Spec, state specs.State, phases ...hookPhase) error {
+	return eachHook(spec, state, phases, func(err error) error { return err })
+}
+
+// runHooksWarning runs every hook of phase even when some fail, reporting
+// each failure to warn: what the spec asks for poststop hooks.
+func runHooksWarning(spec *specs.Spec, state specs.State, phase hookPhase, warn func(error)) {
+	eachHook(spec, state, []hookPhase{phase}, func(err error) error {
+		warn(err)
+		return nil
+	})
+}
+
+// eachHook runs the hooks of phases in order; onError decides whether a
+// failure stops the run (returns it) or not (returns nil).
+func eachHook(spec *specs.Spec, state specs.State, phases []hookPhase, onError func(error) error) error {
 	if spec == nil || spec.Hooks == nil {
 		return nil
 	}
@@ -62,7 +77,9 @@ func runHooks(spec *specs.Spec, state specs.State, phases ...hookPhase) error {
 				stdin = data
 			}
 			if err := runHook(h, stdin); err != nil {
-				return fmt.Errorf("hooks.%s[%d] (%s): %w", phase, i, h.Path, err)
+				if err := onError(fmt.Errorf("hooks.%s[%d] (%s): %w", phase, i, h.Path, err)); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -54,3 +54,19 @@ func TestRunHooksNamesFailingHook(t *testing.T) {
 		t.Fatalf("got %v, want a timeout", err)
 	}
 }
+
+func TestPoststopHooksAllRunDespiteFailures(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	spec := &specs.Spec{Hooks: &specs.Hooks{Poststop: []specs.Hook{
+		{Path: "/bin/sh", Args: []string{"sh", "-c", "exit 1"}},
+		{Path: "/bin/sh", Args: []string{"sh", "-c", "echo second > " + out}},
+	}}}
+	var warnings []error
+	runHooksWarning(spec, specs.State{}, phasePoststop, func(err error) { warnings = append(warnings, err) })
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Error(), "hooks.poststop[0]") {
+		t.Fatalf("warnings: %v", warnings)
+	}
+	if data, err := os.ReadFile(out); err != nil || string(data) != "second\n" {
+		t.Fatalf("the hook after the failing one did not run: %q, %v", data, err)
+	}
+}
