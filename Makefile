@@ -72,4 +72,3 @@ lint:
 
 clean:
 	rm -f hull
-	$(GO) clean -testcache
