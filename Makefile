@@ -63,11 +63,12 @@ demo: deps build
 	echo "+ ./hull run --bundle $$dir $$id"; \
 	./hull run --bundle "$$dir" "$$id"
 
+# staticcheck without SA1019: a runtime must still honour the deprecated
+# fields of the spec.
 lint:
 	@files=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
-	# SA1019: a runtime must still honour deprecated fields of the spec.
 	$(GO) run $(STATICCHECK) -checks inherit,-SA1019 ./...
 
 clean:
