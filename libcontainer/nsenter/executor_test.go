@@ -243,3 +243,28 @@ func TestMoveRootWithoutPivot(t *testing.T) {
 		t.Fatalf("container printed %q, want pid 1 in the moved rootfs", o.output)
 	}
 }
+
+// pivot_root refuses a shared parent mount and binding an unbindable one
+// fails: the root op makes the mount holding the rootfs private first.
+func TestRootfsUnderSharedOrUnbindableRoot(t *testing.T) {
+	requireRoot(t)
+	for name, flags := range map[string]uint64{"shared": unix.MS_SHARED, "unbindable": unix.MS_UNBINDABLE} {
+		t.Run(name, func(t *testing.T) {
+			p := &program.Program{}
+			p.Add("namespaces", program.OpUnshare, []uint64{unix.CLONE_NEWNS | unix.CLONE_NEWPID})
+			p.Add("linux.rootfsPropagation", program.OpPropagation, []uint64{flags | unix.MS_REC}, "/")
+			p.Add("fork", program.OpFork, nil)
+			p.Add("root.path", program.OpRootOpen, nil, makeRootfs(t))
+			mountProc(p)
+			p.Add("root", program.OpPivotRoot, nil)
+			execShell(p, "echo $$")
+			o := runProgram(t, p, nil)
+			if e := o.errorText(); e != "" {
+				t.Fatalf("executor failed: %s", e)
+			}
+			if o.output != "1\n" {
+				t.Fatalf("container printed %q, want its pid 1", o.output)
+			}
+		})
+	}
+}

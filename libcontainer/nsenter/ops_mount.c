@@ -33,6 +33,80 @@ static int set_propagation(int mfd, uint64_t flags, const char *what)
 	return 0;
 }
 
+/* Offset of stx_mnt_id in the kernel's struct statx; glibc 2.36's
+ * struct statx does not name the field yet. */
+#define STATX_MNT_ID_OFFSET 0x90
+
+static int mount_id(int fd, uint64_t *id)
+{
+	uint8_t buf[256];
+	uint32_t mask;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, buf) < 0)
+		return -1;
+	memcpy(&mask, buf, sizeof(mask));
+	if (!(mask & STATX_MNT_ID)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memcpy(id, buf + STATX_MNT_ID_OFFSET, sizeof(*id));
+	return 0;
+}
+
+/* Returns an O_PATH fd of the root of the mount that holds dir: walk up
+ * with ".." until the mount changes or the walk stops moving. */
+static int open_mount_root(int dir)
+{
+	int cur = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+	int depth;
+
+	for (depth = 0; cur >= 0 && depth < 4096; depth++) {
+		struct stat a, b;
+		uint64_t here, there;
+		int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (up < 0 || mount_id(cur, &here) < 0 || mount_id(up, &there) < 0 ||
+		    fstat(cur, &a) < 0 || fstat(up, &b) < 0) {
+			int err = errno;
+
+			if (up >= 0)
+				close(up);
+			close(cur);
+			errno = err;
+			return -1;
+		}
+		if (here != there || (a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
+			close(up);
+			return cur;
+		}
+		close(cur);
+		cur = up;
+	}
+	if (cur >= 0)
+		close(cur);
+	errno = ELOOP;
+	return -1;
+}
+
+/* pivot_root refuses a shared parent of the new root, and a bind of an
+ * unbindable mount fails: like runc, make the mount holding the rootfs
+ * private (in our own mount namespace) before binding it. */
+static int make_rootfs_parent_private(int dir, const char *path)
+{
+	struct mount_attr attr = { .propagation = MS_PRIVATE };
+	int mroot = open_mount_root(dir);
+
+	if (mroot < 0)
+		return fail("find the mount holding rootfs %s", path);
+	if (sys_mount_setattr(mroot, "", AT_EMPTY_PATH, &attr) < 0) {
+		fail("make the mount holding rootfs %s private", path);
+		close(mroot);
+		return -1;
+	}
+	close(mroot);
+	return 0;
+}
+
 int op_root_open(const struct op *op, uint32_t index)
 {
 	int dir, tree;
@@ -41,6 +115,10 @@ int op_root_open(const struct op *op, uint32_t index)
 	dir = open(op->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return fail("open rootfs %s", op->strs[0]);
+	if (make_rootfs_parent_private(dir, op->strs[0]) < 0) {
+		close(dir);
+		return -1;
+	}
 	/* A bind of the rootfs onto itself makes it a mount point, which
 	 * pivot_root needs; the clone's fd then is the root fd. */
 	tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
