@@ -42,6 +42,27 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 // Compile turns a validated plan into the executor's program (see
 // docs/PROGRAM.md). Namespace files it opens travel in the program's Files;
 // the caller closes them with Program.Close once the program is sent.
+//
+// The order, and why:
+//
+//	stage 1 (host side)  oom-score-adj (needs the host's privileges to
+//	                     lower it); setns for namespaces given by path, the
+//	                     user namespace first; unshare-user (the parent maps
+//	                     ids); one unshare for the other new namespaces;
+//	                     timens-offsets (only before anything enters the
+//	                     time namespace); fork (pid and time namespaces
+//	                     apply to children).
+//	stage 2 (the init)   setsid; umask 0 while building the root; the rootfs
+//	                     layout (package rootfs) with the createRuntime and
+//	                     createContainer hooks before pivot_root; sysctls,
+//	                     host and domain name; console; rlimits; umask;
+//	                     chdir; resolve args[0] and mark fds close-on-exec
+//	                     (both before seccomp, which old profiles make
+//	                     refuse faccessat2 and close_range); seccomp here
+//	                     when it needs CAP_SYS_ADMIN (no no_new_privs);
+//	                     bounding set, user, capabilities, no_new_privs;
+//	                     seccomp here otherwise; ready; wait for start;
+//	                     exec.
 func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error) {
 	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}}
 	if err := c.compile(); err != nil {
