@@ -100,6 +100,16 @@ func validateLinux(spec *specs.Spec) error {
 	if err := validatePersonality(l.Personality); err != nil {
 		return err
 	}
+	// Fields hull has no code for: refusing them is better than starting
+	// a container that silently lacks them.
+	switch {
+	case len(l.NetDevices) > 0:
+		return fmt.Errorf("linux.netDevices: not supported by hull yet")
+	case l.MemoryPolicy != nil:
+		return fmt.Errorf("linux.memoryPolicy: not supported by hull yet")
+	case l.IntelRdt != nil:
+		return fmt.Errorf("linux.intelRdt: not supported by hull yet")
+	}
 	return validateTimeOffsets(spec)
 }
 

@@ -109,6 +109,12 @@ func TestFromSpecErrors(t *testing.T) {
 			`linux.rootfsPropagation: unknown value "sharde"`},
 		{"personality", func(s *specs.Spec) { s.Linux.Personality = &specs.LinuxPersonality{Domain: "BSD"} },
 			`linux.personality.domain: unknown domain "BSD" (want LINUX or LINUX32)`},
+		{"net devices", func(s *specs.Spec) { s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {}} },
+			"linux.netDevices: not supported by hull yet"},
+		{"memory policy", func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{} },
+			"linux.memoryPolicy: not supported by hull yet"},
+		{"intel rdt", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{} },
+			"linux.intelRdt: not supported by hull yet"},
 		{"time offsets without timens", func(s *specs.Spec) {
 			s.Linux.TimeOffsets = map[string]specs.LinuxTimeOffset{"monotonic": {Secs: 1}}
 		}, "linux.timeOffsets: needs a time namespace in linux.namespaces"},
