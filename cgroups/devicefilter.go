@@ -9,16 +9,12 @@ import (
 )
 
 // The kernel hands a BPF_CGROUP_DEVICE program a struct bpf_cgroup_dev_ctx:
-// u32 access_type (access << 16 | type), u32 major, u32 minor. The program
-// returns 1 to allow the access and 0 to refuse it.
+// u32 access_type (access << 16 | type), u32 major, u32 minor, where access
+// has the bits of deviceAccess. The program returns 1 to allow the access
+// and 0 to refuse it.
 const (
 	devTypeBlock = 1 // BPF_DEVCG_DEV_BLOCK
 	devTypeChar  = 2 // BPF_DEVCG_DEV_CHAR
-
-	devAccessMknod = 1 // BPF_DEVCG_ACC_MKNOD
-	devAccessRead  = 2 // BPF_DEVCG_ACC_READ
-	devAccessWrite = 4 // BPF_DEVCG_ACC_WRITE
-	devAccessAll   = devAccessMknod | devAccessRead | devAccessWrite
 )
 
 // deviceFilter compiles device rules into a program that decides exactly
@@ -84,15 +80,7 @@ func exceptionBlock(key string, acc deviceAccess, allowAll bool) ([]bpfInsn, err
 		}
 		jne(n.reg, int32(uint32(v)))
 	}
-	bits := int32(0)
-	for _, x := range []struct {
-		a   deviceAccess
-		bit int32
-	}{{accRead, devAccessRead}, {accWrite, devAccessWrite}, {accMknod, devAccessMknod}} {
-		if acc&x.a != 0 {
-			bits |= x.bit
-		}
-	}
+	bits := int32(acc)
 	verdict := int32(1)
 	if allowAll {
 		// A deny exception applies when the access asks for any of its bits.
@@ -102,11 +90,11 @@ func exceptionBlock(key string, acc deviceAccess, allowAll bool) ([]bpfInsn, err
 			bpfInsn{code: opAnd32Imm, dst: 1, imm: bits},
 			bpfInsn{code: opJeq32Imm, dst: 1, imm: 0},
 		)
-	} else if bits != devAccessAll {
+	} else if acc != accAll {
 		// An allow exception applies when it covers every bit asked for.
 		checks = append(checks,
 			bpfInsn{code: opMov32Reg, dst: 1, src: 3},
-			bpfInsn{code: opAnd32Imm, dst: 1, imm: ^bits & devAccessAll},
+			bpfInsn{code: opAnd32Imm, dst: 1, imm: ^bits & int32(accAll)},
 			bpfInsn{code: opJne32Imm, dst: 1, imm: 0},
 		)
 	}

@@ -71,13 +71,15 @@ func (st *deviceState) keys() []string {
 	return slices.DeleteFunc(slices.Clone(st.order), func(k string) bool { _, ok := st.exceptions[k]; return !ok })
 }
 
+// deviceAccess uses the bits of BPF_DEVCG_ACC_*, so that the v2 device
+// filter can compare them with what the kernel asks for.
 type deviceAccess uint8
 
 const (
-	accRead deviceAccess = 1 << iota
-	accWrite
-	accMknod
-	accAll = accRead | accWrite | accMknod
+	accMknod deviceAccess = 1
+	accRead  deviceAccess = 2
+	accWrite deviceAccess = 4
+	accAll                = accRead | accWrite | accMknod
 )
 
 func parseAccess(s string) (deviceAccess, bool) {

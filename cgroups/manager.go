@@ -51,8 +51,8 @@ func (m *manager) joined() []*cgroup {
 
 // v1 returns the container's cgroup in the v1 hierarchy with controller.
 func (m *manager) v1(controller string) *cgroup {
-	for _, c := range m.joined() {
-		if !c.v2 && c.has(controller) {
+	for _, c := range m.cgroups {
+		if !c.skipped && !c.v2 && c.has(controller) {
 			return c
 		}
 	}
@@ -62,8 +62,8 @@ func (m *manager) v1(controller string) *cgroup {
 // v2 returns the container's cgroup2 cgroup: the only one on a pure v2 host,
 // "unified" on a hybrid one.
 func (m *manager) v2() *cgroup {
-	for _, c := range m.joined() {
-		if c.v2 {
+	for _, c := range m.cgroups {
+		if !c.skipped && c.v2 {
 			return c
 		}
 	}

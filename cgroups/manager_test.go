@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -322,7 +323,7 @@ func TestLoadKeepsPaths(t *testing.T) {
 		t.Fatalf("Apply: %v", err)
 	}
 	loaded := Load(m.Paths())
-	if got, want := loaded.Paths(), m.Paths(); !maps_equal(got, want) {
+	if got, want := loaded.Paths(), m.Paths(); !maps.Equal(got, want) {
 		t.Fatalf("Load(Paths()).Paths() = %v, want %v", got, want)
 	}
 	pids, err := loaded.Pids()
@@ -333,18 +334,6 @@ func TestLoadKeepsPaths(t *testing.T) {
 		t.Fatalf("loaded Set: %v", err)
 	}
 	expectFile(t, dirOf(t, m, "pids"), "pids.max", "7")
-}
-
-func maps_equal(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSetMemoryAndSwapBothWays(t *testing.T) {

@@ -70,6 +70,21 @@ func checkUsage(field string, d cgroupDir, usageFile string, limit int64) error 
 	return nil
 }
 
+// writeCpuset writes cpus and mems: the same files on v1 and v2.
+func writeCpuset(d cgroupDir, c *specs.LinuxCPU) error {
+	if c.Cpus != "" {
+		if err := writeField("linux.resources.cpu.cpus", d, "cpuset.cpus", c.Cpus); err != nil {
+			return err
+		}
+	}
+	if c.Mems != "" {
+		if err := writeField("linux.resources.cpu.mems", d, "cpuset.mems", c.Mems); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // pidsMax renders linux.resources.pids.limit: negative is unlimited, and 0
 // is a real limit (no new tasks at all), as the spec says.
 func pidsMax(limit int64) string {

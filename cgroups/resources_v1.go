@@ -158,17 +158,7 @@ func (m *manager) setCpusetV1(r *specs.LinuxResources) error {
 	if err != nil {
 		return err
 	}
-	if r.CPU.Cpus != "" {
-		if err := writeField("linux.resources.cpu.cpus", d, "cpuset.cpus", r.CPU.Cpus); err != nil {
-			return err
-		}
-	}
-	if r.CPU.Mems != "" {
-		if err := writeField("linux.resources.cpu.mems", d, "cpuset.mems", r.CPU.Mems); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeCpuset(d, r.CPU)
 }
 
 func (m *manager) setCPUV1(r *specs.LinuxResources) error {

@@ -111,17 +111,7 @@ func setCpusetV2(d cgroupDir, r *specs.LinuxResources) error {
 	if r.CPU == nil {
 		return nil
 	}
-	if r.CPU.Cpus != "" {
-		if err := writeField("linux.resources.cpu.cpus", d, "cpuset.cpus", r.CPU.Cpus); err != nil {
-			return err
-		}
-	}
-	if r.CPU.Mems != "" {
-		if err := writeField("linux.resources.cpu.mems", d, "cpuset.mems", r.CPU.Mems); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeCpuset(d, r.CPU)
 }
 
 func setCPUV2(d cgroupDir, r *specs.LinuxResources) error {
