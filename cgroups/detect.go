@@ -136,7 +136,7 @@ func hierarchiesFrom(mountinfo, procCgroups, selfCgroup []byte) (hs []*hierarchy
 			pureV2 = m.fstype == "cgroup2"
 		}
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{} // hierarchy id -> index in hs
 	for _, m := range mounts {
 		h := &hierarchy{mountpoint: m.mountpoint, mountRoot: m.root, key: path.Base(m.mountpoint)}
 		var id string
@@ -157,16 +157,16 @@ func hierarchiesFrom(mountinfo, procCgroups, selfCgroup []byte) (hs []*hierarchy
 			}
 			id = h.options()
 		}
-		// A hierarchy may be mounted more than once (bind mounts); prefer
-		// the one under /sys/fs/cgroup, then the first.
-		if seen[id] {
-			if path.Dir(m.mountpoint) != cgroupRoot {
-				continue
-			}
-			hs = slices.DeleteFunc(hs, func(o *hierarchy) bool { return o.v2 == h.v2 && o.options() == id })
-		}
-		seen[id] = true
 		h.own = own[id]
+		// A hierarchy may be mounted more than once (bind mounts); prefer
+		// the first one under /sys/fs/cgroup, else the first.
+		if i, ok := seen[id]; ok {
+			if path.Dir(hs[i].mountpoint) != cgroupRoot && path.Dir(m.mountpoint) == cgroupRoot {
+				hs[i] = h
+			}
+			continue
+		}
+		seen[id] = len(hs)
 		hs = append(hs, h)
 	}
 	if len(hs) == 0 {

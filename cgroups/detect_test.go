@@ -85,3 +85,14 @@ func TestUnescapeMountinfo(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestHierarchiesPreferSysFsCgroup(t *testing.T) {
+	mountinfo := `35 30 0:31 / /mnt/pids rw - cgroup cgroup rw,pids
+36 30 0:31 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids
+37 30 0:31 / /sys/fs/cgroup/pids-again rw - cgroup cgroup rw,pids
+`
+	hs, _, err := hierarchiesFrom([]byte(mountinfo), []byte(procCgroups), []byte("8:pids:/x\n"))
+	if err != nil || len(hs) != 1 || hs[0].mountpoint != "/sys/fs/cgroup/pids" || hs[0].own != "/x" {
+		t.Fatalf("got %d hierarchies (first %+v), err %v; want only /sys/fs/cgroup/pids", len(hs), hs[0], err)
+	}
+}
