@@ -92,7 +92,10 @@ func TestHierarchiesPreferSysFsCgroup(t *testing.T) {
 37 30 0:31 / /sys/fs/cgroup/pids-again rw - cgroup cgroup rw,pids
 `
 	hs, _, err := hierarchiesFrom([]byte(mountinfo), []byte(procCgroups), []byte("8:pids:/x\n"))
-	if err != nil || len(hs) != 1 || hs[0].mountpoint != "/sys/fs/cgroup/pids" || hs[0].own != "/x" {
-		t.Fatalf("got %d hierarchies (first %+v), err %v; want only /sys/fs/cgroup/pids", len(hs), hs[0], err)
+	if err != nil || len(hs) != 1 {
+		t.Fatalf("got %d hierarchies, err %v; want one", len(hs), err)
+	}
+	if h := hs[0]; h.mountpoint != "/sys/fs/cgroup/pids" || h.own != "/x" {
+		t.Fatalf("got %+v, want /sys/fs/cgroup/pids with own cgroup /x", *h)
 	}
 }
