@@ -17,6 +17,16 @@ import (
 // When Create kept the executor socket, an exec failure the init reported
 // after Start is returned as the error.
 func (c *Container) Wait() (int, error) {
+	code, err := waitPid(c.rec.InitPid)
+	if err != nil {
+		return code, err
+	}
+	return code, c.execFailure()
+}
+
+// waitPid waits for pid, a child of the caller (or reparented to it),
+// reaping any other child that exits meanwhile.
+func waitPid(want int) (int, error) {
 	for {
 		var ws unix.WaitStatus
 		pid, err := unix.Wait4(-1, &ws, 0, nil)
@@ -24,15 +34,11 @@ func (c *Container) Wait() (int, error) {
 			continue
 		}
 		if err != nil {
-			return -1, fmt.Errorf("wait for container init %d: %w", c.rec.InitPid, err)
+			return -1, fmt.Errorf("wait for process %d: %w", want, err)
 		}
-		if pid != c.rec.InitPid {
-			continue
+		if pid == want {
+			return exitCode(ws), nil
 		}
-		if err := c.execFailure(); err != nil {
-			return exitCode(ws), err
-		}
-		return exitCode(ws), nil
 	}
 }
 

@@ -30,7 +30,7 @@ func main() {
 	cli.VersionPrinter = printVersion
 	app.Flags = globalFlags()
 	app.Commands = []cli.Command{
-		createCommand, startCommand, runCommand, stateCommand, killCommand,
+		createCommand, startCommand, runCommand, execCommand, stateCommand, killCommand,
 		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand,
 		specCommand, debugCommand, programCommand,
 	}

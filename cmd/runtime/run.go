@@ -72,7 +72,7 @@ func runForeground(c *libcontainer.Container, keep bool) (int, error) {
 		c.Delete(true)
 		return -1, err
 	}
-	go forwardSignals(c, signals, tty)
+	go forwardSignals(signals, tty, func(sig unix.Signal) error { return c.Signal(sig, false) })
 	code, waitErr := c.Wait()
 	tty.detach()
 	if !keep {
@@ -83,11 +83,11 @@ func runForeground(c *libcontainer.Container, keep bool) (int, error) {
 	return code, waitErr
 }
 
-// forwardSignals passes every signal hull gets on to the init, except the
-// ones that are hull's own business: SIGCHLD (Wait reaps), SIGWINCH (the
-// terminal's size goes to the pty instead) and SIGURG (the Go runtime's
-// preemption signal).
-func forwardSignals(c *libcontainer.Container, signals <-chan os.Signal, tty *ttyAttachment) {
+// forwardSignals passes every signal hull gets on to the process through
+// send, except the ones that are hull's own business: SIGCHLD (Wait
+// reaps), SIGWINCH (the terminal's size goes to the pty instead) and SIGURG
+// (the Go runtime's preemption signal).
+func forwardSignals(signals <-chan os.Signal, tty *ttyAttachment, send func(unix.Signal) error) {
 	for s := range signals {
 		sig, ok := s.(unix.Signal)
 		if !ok {
@@ -98,7 +98,7 @@ func forwardSignals(c *libcontainer.Container, signals <-chan os.Signal, tty *tt
 		case unix.SIGWINCH:
 			tty.resize()
 		default:
-			if err := c.Signal(sig, false); err != nil {
+			if err := send(sig); err != nil {
 				logrus.Debugf("forward %s: %v", unix.SignalName(sig), err)
 			}
 		}

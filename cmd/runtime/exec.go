@@ -1,0 +1,187 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/urfave/cli"
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/libcontainer"
+	"github.com/hullrt/hull/libcontainer/nsenter"
+)
+
+var execCommand = cli.Command{
+	Name:      "exec",
+	Usage:     "run a new process in a running container",
+	ArgsUsage: "<container-id> [command [args...]]",
+	Flags: []cli.Flag{
+		cli.StringFlag{Name: "process, p", Usage: "JSON file of the process (as config.json's process)"},
+		cli.StringFlag{Name: "console-socket", Usage: "unix socket to send the pty master to"},
+		cli.StringFlag{Name: "pid-file", Usage: "write the process's pid to this file"},
+		cli.BoolFlag{Name: "detach, d", Usage: "return once the process has started"},
+		cli.BoolFlag{Name: "tty, t", Usage: "give the process a pty"},
+		cli.StringFlag{Name: "cwd", Usage: "working directory in the container"},
+		cli.StringSliceFlag{Name: "env, e", Usage: "add an environment variable (KEY=VALUE)"},
+		cli.StringFlag{Name: "user, u", Usage: "uid[:gid] to run as"},
+		cli.Int64SliceFlag{Name: "additional-gids, g", Usage: "supplementary group ids"},
+		cli.StringSliceFlag{Name: "cap, c", Usage: "add a capability"},
+		cli.BoolFlag{Name: "no-new-privs", Usage: "set no_new_privs for the process"},
+		cli.IntFlag{Name: "preserve-fds", Usage: "pass this many extra fds (3, 4, ...) to the process"},
+	},
+	SkipArgReorder: true,
+	Action:         execAction,
+}
+
+func execAction(ctx *cli.Context) error {
+	exe, err := nsenter.TakePreforked()
+	if err != nil {
+		return fmt.Errorf("take the pre-forked executor: %w", err)
+	}
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			releaseExecutor(exe)
+		}
+	}()
+	if ctx.NArg() < 1 {
+		return checkArgs(ctx, 1)
+	}
+	detach := ctx.Bool("detach")
+	c, err := loadContainer(ctx)
+	if err != nil {
+		return err
+	}
+	process, err := execProcess(ctx, c.Spec())
+	if err != nil {
+		return err
+	}
+	opts := libcontainer.ExecOptions{Executor: exe, PreserveFDs: ctx.Int("preserve-fds")}
+	if opts.ConsoleSocket, err = absPath(ctx.String("console-socket")); err != nil {
+		return err
+	}
+	if opts.PidFile, err = absPath(ctx.String("pid-file")); err != nil {
+		return err
+	}
+	switch {
+	case process.Terminal && detach && opts.ConsoleSocket == "":
+		return errors.New("--tty: cannot allocate a tty when detached without --console-socket")
+	case !process.Terminal && opts.ConsoleSocket != "":
+		return errors.New("--console-socket: cannot be used without a tty")
+	}
+	opts.KeepConsole = process.Terminal && opts.ConsoleSocket == ""
+	if !detach {
+		// As for run: the process is reparented to us when the executor exits.
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("become child subreaper: %w", err)
+		}
+	}
+	signals := make(chan os.Signal, 128)
+	if !detach {
+		signal.Notify(signals)
+		defer signal.Stop(signals)
+	}
+	handedOver = true
+	p, err := c.Exec(process, opts)
+	if err != nil {
+		return err
+	}
+	if detach {
+		return nil
+	}
+	var tty *ttyAttachment
+	if master := p.Console(); master != nil {
+		if tty, err = attachTerminal(master); err != nil {
+			unix.Kill(p.Pid, unix.SIGKILL)
+			return err
+		}
+	}
+	go forwardSignals(signals, tty, func(sig unix.Signal) error { return unix.Kill(p.Pid, sig) })
+	code, err := p.Wait()
+	tty.detach()
+	if err != nil {
+		return err
+	}
+	return &exitError{code: code}
+}
+
+// execProcess builds the process to exec: the --process file, or the
+// container's own process with the command line and flags applied (as runc).
+func execProcess(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error) {
+	if path := ctx.String("process"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--process: %w", err)
+		}
+		var p specs.Process
+		if err := json.Unmarshal(data, &p); err != nil {
+			return nil, fmt.Errorf("--process: decode %s: %w", path, err)
+		}
+		return &p, nil
+	}
+	if ctx.NArg() < 2 {
+		return nil, errors.New("exec: no command given (arguments after the id, or --process)")
+	}
+	var p specs.Process
+	if spec != nil && spec.Process != nil {
+		p = *spec.Process
+		if caps := spec.Process.Capabilities; caps != nil {
+			copied := *caps
+			p.Capabilities = &copied
+		}
+	}
+	p.Args = ctx.Args().Tail()
+	p.Terminal = ctx.Bool("tty")
+	p.Env = append(append([]string(nil), p.Env...), ctx.StringSlice("env")...)
+	if cwd := ctx.String("cwd"); cwd != "" {
+		p.Cwd = cwd
+	}
+	if u := ctx.String("user"); u != "" {
+		user, err := parseUser(u)
+		if err != nil {
+			return nil, err
+		}
+		p.User = user
+	}
+	for _, g := range ctx.Int64Slice("additional-gids") {
+		p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
+	}
+	if caps := ctx.StringSlice("cap"); len(caps) > 0 {
+		if p.Capabilities == nil {
+			p.Capabilities = &specs.LinuxCapabilities{}
+		}
+		c := p.Capabilities
+		c.Bounding = append(append([]string(nil), c.Bounding...), caps...)
+		c.Effective = append(append([]string(nil), c.Effective...), caps...)
+		c.Permitted = append(append([]string(nil), c.Permitted...), caps...)
+		c.Ambient = append(append([]string(nil), c.Ambient...), caps...)
+	}
+	if ctx.Bool("no-new-privs") {
+		p.NoNewPrivileges = true
+	}
+	return &p, nil
+}
+
+// parseUser parses --user uid[:gid] (numeric, as runc without a passwd lookup).
+func parseUser(s string) (specs.User, error) {
+	uidText, gidText, hasGid := strings.Cut(s, ":")
+	uid, err := strconv.ParseUint(uidText, 10, 32)
+	if err != nil {
+		return specs.User{}, fmt.Errorf("--user: uid %q is not a number", uidText)
+	}
+	u := specs.User{UID: uint32(uid)}
+	if hasGid {
+		gid, err := strconv.ParseUint(gidText, 10, 32)
+		if err != nil {
+			return specs.User{}, fmt.Errorf("--user: gid %q is not a number", gidText)
+		}
+		u.GID = uint32(gid)
+	}
+	return u, nil
+}

@@ -1,0 +1,122 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/libcontainer/nsenter"
+	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/specconv"
+)
+
+// ExecOptions are the choices of `hull exec` beside the process itself.
+type ExecOptions struct {
+	// ConsoleSocket receives the pty master when process.terminal is true.
+	ConsoleSocket string
+	// KeepConsole keeps the pty master for the caller (Process.Console).
+	KeepConsole bool
+	// PidFile, if set, receives the new process's pid.
+	PidFile string
+	// PreserveFDs passes the caller's fds 3..3+N-1 to the process.
+	PreserveFDs int
+	// Executor is the executor to use; nil starts a fresh one with the
+	// caller's stdio. Exec always consumes it.
+	Executor *nsenter.Executor
+}
+
+// Process is a process started in a running container by Exec.
+type Process struct {
+	// Pid is the process's pid in the caller's pid namespace.
+	Pid int
+	// console is the pty master kept for the caller.
+	console *os.File
+}
+
+// Console returns the pty master when Exec kept it, else nil.
+func (p *Process) Console() *os.File { return p.console }
+
+// Wait waits for the process to exit and returns its shell-style exit
+// code. The caller must be its (sub)reaper, as for Container.Wait.
+func (p *Process) Wait() (int, error) { return waitPid(p.Pid) }
+
+// Exec starts process in the running container c: the executor joins the
+// init's namespaces and cgroup, forks into its pid namespace and execs.
+// It returns once the process has exec'd (or failed to, with the error).
+func (c *Container) Exec(process *specs.Process, opts ExecOptions) (*Process, error) {
+	cr := &creation{
+		opts: CreateOptions{ConsoleSocket: opts.ConsoleSocket, KeepConsole: opts.KeepConsole, PidFile: opts.PidFile},
+		exe:  opts.Executor,
+	}
+	p, err := cr.exec(c, process, opts)
+	if err != nil {
+		// No state directory or cgroup of its own: cleanup only kills and
+		// reaps what this exec started.
+		cr.cleanup()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions) (*Process, error) {
+	if err := c.reload(); err != nil {
+		return nil, err
+	}
+	var err error
+	if cr.exe == nil {
+		if cr.exe, err = startExecutor(opts.PreserveFDs); err != nil {
+			return nil, err
+		}
+	}
+	if st := c.Status(); st != Running && st != Created {
+		return nil, fmt.Errorf("cannot exec in a %s container", st)
+	}
+	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
+		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
+	}
+	plan := &specconv.Plan{Spec: c.rec.Spec, Bundle: c.rec.Bundle, Rootfs: c.rec.Rootfs}
+	cr.prog, err = CompileExec(plan, process, c.rec.InitPid, CompileOptions{
+		PreserveFDs: opts.PreserveFDs,
+		Console:     process != nil && process.Terminal,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The namespace files are open now: if the init is still the one we
+	// recorded, they are the container's, even should the init exit next.
+	if !processAlive(c.rec.InitPid, c.rec.InitStartTime) {
+		cr.prog.Close()
+		return nil, ErrNotRunning
+	}
+	err = cr.exe.SendProgram(cr.prog)
+	cr.prog.Close()
+	if err != nil {
+		return nil, err
+	}
+	if err := cr.converse(c.rec); err != nil {
+		return nil, err
+	}
+	if cr.initPid == 0 {
+		return nil, errors.New("executor reported no pid for the process")
+	}
+	cr.reapExecutor()
+	// The executor's socket is close-on-exec: EOF means execve succeeded.
+	if m, err := cr.exe.ReadMessage(); err == nil && m.Type == program.MsgError {
+		return nil, executorError(cr.prog, m)
+	} else if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if opts.PidFile != "" {
+		if err := writePidFile(opts.PidFile, cr.initPid); err != nil {
+			return nil, err
+		}
+	}
+	p := &Process{Pid: cr.initPid, console: cr.console}
+	cr.console = nil
+	cr.exe.Sock.Close()
+	return p, nil
+}
