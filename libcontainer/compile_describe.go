@@ -4,13 +4,19 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/specconv"
 )
 
+// describeID stands for the container id in a described program.
+const describeID = "ID"
+
 // DescribeBundle loads a bundle, compiles it and returns the readable
 // disassembly of its program: the operations `create` would send to the
-// executor. A console follows process.terminal as in create, and a stand-in
-// file takes the exec fifo's place when opts has none.
+// executor. A console follows process.terminal as in create, a stand-in
+// file takes the exec fifo's place when opts has none, and without
+// opts.CgroupMounts the host's hierarchies are shown as a container named
+// describeID would see them.
 func DescribeBundle(bundle string, opts CompileOptions) (string, error) {
 	plan, err := specconv.LoadBundle(bundle)
 	if err != nil {
@@ -18,6 +24,9 @@ func DescribeBundle(bundle string, opts CompileOptions) (string, error) {
 	}
 	if plan.Spec.Process.Terminal {
 		opts.Console = true
+	}
+	if opts.CgroupMounts == nil {
+		opts.CgroupMounts = describeCgroupMounts(plan)
 	}
 	if opts.ExecFifo == nil {
 		standIn, err := os.Open(os.DevNull)
@@ -33,4 +42,15 @@ func DescribeBundle(bundle string, opts CompileOptions) (string, error) {
 	}
 	defer closeNamespaceFiles(prog.Files, opts.ExecFifo)
 	return prog.String(), nil
+}
+
+// describeCgroupMounts asks the cgroup manager (which creates nothing
+// until Apply) what a container of this bundle would see; nil when the
+// host's hierarchies cannot be read.
+func describeCgroupMounts(plan *specconv.Plan) []cgroups.Mount {
+	mgr, err := cgroups.New(cgroups.Config{ID: describeID, Path: plan.Spec.Linux.CgroupsPath})
+	if err != nil {
+		return nil
+	}
+	return mgr.Mounts()
 }
