@@ -67,7 +67,7 @@ remove_cgroups() {
 				break
 			fi
 			# A frozen cgroup must be thawed for its processes to die.
-			echo THAWED >"$dir/freezer.state" 2>/dev/null || true
+			{ echo THAWED >"$dir/freezer.state"; } 2>/dev/null || true
 			sleep 0.2
 		done
 		if [[ -d $dir ]]; then

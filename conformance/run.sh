@@ -30,6 +30,10 @@ limit=${CONFORMANCE_TIMEOUT:-60}
 	exit 2
 }
 
+# Programs use fixed cgroup paths (/cgrouptest): one run at a time per machine.
+exec 9>/run/lock/hull-conformance.lock
+flock -w 1 9 || { echo "conformance: waiting for another run to finish" >&2; flock 9; }
+
 "$here/build.sh" "$cache"
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
@@ -54,6 +58,19 @@ if [[ -f $expected_file ]]; then
 	done <"$expected_file"
 fi
 
+# reap_group PGID: waits up to 5 s for the processes a program left in its
+# process group (runtime calls still running), then kills them.
+reap_group() {
+	local i
+	for i in {1..50}; do
+		pgrep -g "$1" >/dev/null || return 0
+		sleep 0.1
+	done
+	echo "cleanup: processes outlived the program:"
+	ps -o pid=,args= -g "$1" | sed 's/^/    /'
+	kill -KILL -- "-$1" 2>/dev/null || true
+}
+
 # run_one NAME: runs the program, writes logs/NAME.log, prints
 # "ok notok skip exit leftovers".
 run_one() {
@@ -63,13 +80,17 @@ run_one() {
 	rm -rf "$tmp" "$root"
 	mkdir -p "$tmp" "$root"
 	: >"$trace"
+	# timeout makes itself a process group leader: $pid is the group.
 	(
 		cd "$work"
 		export TMPDIR=$tmp RUNTIME=$here/runtime-wrapper.sh
 		export CONFORMANCE_RUNTIME=$runtime CONFORMANCE_ROOT=$root CONFORMANCE_TRACE=$trace
 		exec timeout -k 5 "$limit" "$bin/$name"
-	) >"$out" 2>"$err" </dev/null || rc=$?
-	"$here/cleanup.sh" "$runtime" "$root" "$tmp" >"$logs/$name.cleanup" 2>&1 || true
+	) >"$out" 2>"$err" </dev/null &
+	local pid=$!
+	wait "$pid" || rc=$?
+	reap_group "$pid" >"$logs/$name.cleanup" 2>&1
+	"$here/cleanup.sh" "$runtime" "$root" "$tmp" >>"$logs/$name.cleanup" 2>&1 || true
 	[[ -s $logs/$name.cleanup ]] && left=yes
 	ok=$(grep -c '^ok ' "$out" || true)
 	notok=$(grep -c '^not ok ' "$out" || true)
