@@ -47,19 +47,10 @@ func (c *compiler) compileExec(process *specs.Process, initPid int) error {
 	return nil
 }
 
-// joinInitNamespaces joins the namespaces of the container's init, the
-// user namespace first: it grants the rights to join the others.
+// joinInitNamespaces joins the namespaces of the container's init.
 func (c *compiler) joinInitNamespaces(initPid int) error {
 	nss := c.spec.Linux.Namespaces
-	order := make([]int, 0, len(nss))
-	for i, ns := range nss {
-		if ns.Type == specs.UserNamespace {
-			order = append([]int{i}, order...)
-		} else {
-			order = append(order, i)
-		}
-	}
-	for _, i := range order {
+	for _, i := range userFirst(nss) {
 		ns := nss[i]
 		nf := namespaceFlags[ns.Type]
 		path := "/proc/" + strconv.Itoa(initPid) + "/ns/" + nf.name

@@ -37,15 +37,7 @@ var timensClockIDs = map[string]int{"monotonic": unix.CLOCK_MONOTONIC, "boottime
 func (c *compiler) namespaces() error {
 	c.oomScoreAdj(c.spec.Process)
 	nss := c.spec.Linux.Namespaces
-	order := make([]int, 0, len(nss))
-	for i, ns := range nss {
-		if ns.Type == specs.UserNamespace {
-			order = append([]int{i}, order...)
-		} else {
-			order = append(order, i)
-		}
-	}
-	for _, i := range order {
+	for _, i := range userFirst(nss) {
 		if nss[i].Path != "" {
 			if err := c.joinNamespace(i, nss[i]); err != nil {
 				return err
@@ -79,6 +71,20 @@ func (c *compiler) oomScoreAdj(p *specs.Process) {
 	if adj := p.OOMScoreAdj; adj != nil {
 		c.add("process.oomScoreAdj", program.OpOomScoreAdj, []uint64{uint64(int64(*adj))})
 	}
+}
+
+// userFirst returns the indexes of nss with the user namespace first:
+// joining it first grants the capabilities to join the others.
+func userFirst(nss []specs.LinuxNamespace) []int {
+	order := make([]int, 0, len(nss))
+	for i, ns := range nss {
+		if ns.Type == specs.UserNamespace {
+			order = append([]int{i}, order...)
+		} else {
+			order = append(order, i)
+		}
+	}
+	return order
 }
 
 func nsOrigin(i int, ns specs.LinuxNamespace) string {
