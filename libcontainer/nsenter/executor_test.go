@@ -268,3 +268,23 @@ func TestRootfsUnderSharedOrUnbindableRoot(t *testing.T) {
 		})
 	}
 }
+
+// An option fsconfig refuses sends the mount through mount(2), which
+// refuses it too here; the error keeps the kernel's reason.
+func TestMountFsUnknownOptionIsReported(t *testing.T) {
+	requireRoot(t)
+	p := &program.Program{}
+	p.Add("namespaces", program.OpUnshare, []uint64{unix.CLONE_NEWNS})
+	p.Add("propagation", program.OpPropagation, []uint64{unix.MS_SLAVE | unix.MS_REC}, "/")
+	p.Add("root.path", program.OpRootOpen, nil, makeRootfs(t))
+	p.Add("mounts[0] (/tmp)", program.OpMountFs, []uint64{0, 0}, "tmpfs", "tmpfs", "/tmp", "no-such-option", "")
+	o := runProgram(t, p, nil)
+	m := o.find(program.MsgError)
+	if m == nil || m.OpIndex != 3 || unix.Errno(m.Errno) != unix.EINVAL {
+		t.Fatalf("want EINVAL for op 3, got %+v", o.msgs)
+	}
+	t.Logf("message: %s", m.Payload)
+	if msg := string(m.Payload); !strings.Contains(msg, "mount tmpfs on /tmp") || !strings.Contains(msg, "no-such-option") {
+		t.Fatalf("message %q lacks the mount and the kernel's reason", msg)
+	}
+}

@@ -203,6 +203,30 @@ fail:
 	return -1;
 }
 
+/* Why fsconfig refused the options of the last fallback to mount(2), for
+ * its error message when mount(2) refuses them too. */
+static char fsconfig_refusal[256];
+
+/* Reads the kernel's fs_context log for a better message; empty when none. */
+static const char *fs_log(int fsfd)
+{
+	static char log[256];
+	ssize_t n = read(fsfd, log, sizeof(log) - 1);
+
+	if (n <= 2)
+		return "";
+	if (log[n - 1] == '\n')
+		n--;
+	log[n] = 0;
+	/* Lines read "e msg", "w msg" or "i msg"; show them as "(msg)". */
+	if (log[1] == ' ') {
+		log[0] = '(';
+		memmove(log + 1, log + 2, (size_t)n - 1);
+		log[n - 1] = ')';
+	}
+	return log;
+}
+
 /* The old API's flags for the MOUNT_ATTR_* of a fallback mount(2). */
 static unsigned long attr_to_ms(uint64_t attr)
 {
@@ -256,31 +280,24 @@ static int mount_fs_legacy(const struct op *op)
 	close(pfd);
 	snprintf(target, sizeof(target), "/proc/thread-self/fd/%d", dfd);
 	if (mount(src, target, fstype, attr_to_ms(op->ints[0]), data) < 0) {
-		fail("mount %s on %s", fstype, dest);
+		fail("mount %s on %s %s", fstype, dest, fsconfig_refusal);
 		close(dfd);
 		return -1;
 	}
-	if (op->ints[1] & PROPAGATION_TYPES && mount(NULL, target, NULL, (unsigned long)op->ints[1], NULL) < 0) {
-		fail("set propagation of %s", dest);
+	close(dfd);
+	if (!(op->ints[1] & PROPAGATION_TYPES))
+		return 0;
+	/* dfd still names the covered directory; the new mount is what a
+	 * fresh lookup finds. */
+	dfd = open_in_root(dest, O_PATH);
+	if (dfd < 0)
+		return fail("open %s in root", dest);
+	if (set_propagation(dfd, op->ints[1], dest) < 0) {
 		close(dfd);
 		return -1;
 	}
 	close(dfd);
 	return 0;
-}
-
-/* Reads the kernel's fs_context log for a better message; empty when none. */
-static const char *fs_log(int fsfd)
-{
-	static char log[256];
-	ssize_t n = read(fsfd, log, sizeof(log) - 1);
-
-	if (n <= 2)
-		return "";
-	if (log[n - 1] == '\n')
-		n--;
-	log[n] = 0;
-	return log;
 }
 
 /* Makes a detached mount of a new filesystem; returns -2 when the caller
@@ -313,6 +330,7 @@ static int new_fs_mount(const char *fstype, const char *src, const struct op *op
 	return mfd;
 config_failed:
 	if (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS) {
+		snprintf(fsconfig_refusal, sizeof(fsconfig_refusal), "%s", fs_log(fsfd));
 		close(fsfd);
 		return -2;
 	}
