@@ -346,3 +346,36 @@ func TestCompileExecGolden(t *testing.T) {
 		t.Errorf("CompileExec with a relative cwd: %v", err)
 	}
 }
+
+// A joined user namespace comes first, whatever its place in the config:
+// it grants the capabilities to join the others.
+func TestJoinedUserNamespaceFirst(t *testing.T) {
+	spec := specconv.Example(false)
+	spec.Process.Terminal = false
+	spec.Linux.Namespaces[1].Path = "/proc/self/ns/net"
+	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: "/proc/self/ns/user"})
+	plan, err := specconv.FromSpec(spec, testBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := Compile(plan, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	var got []string
+	for _, op := range prog.Ops[:3] {
+		got = append(got, op.Code.String()+" "+op.Origin)
+	}
+	want := []string{
+		"setns linux.namespaces[5] (user)",
+		"setns linux.namespaces[1] (network)",
+		"unshare linux.namespaces (pid, ipc, uts, mount)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("first ops:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if prog.FileNames[0] != "ns:user /proc/self/ns/user" {
+		t.Errorf("file 0 = %q, want the user namespace", prog.FileNames[0])
+	}
+}
