@@ -39,9 +39,11 @@ type CreateOptions struct {
 	KeepExecutorSocket bool
 	// PidFile, if set, receives the init's pid (written atomically).
 	PidFile string
-	// Executor is the executor to use; nil starts a fresh one with the
-	// caller's stdio (nsenter.Start). Create always consumes it.
-	Executor *nsenter.Executor
+	// Executor is the executor to use; nil starts a fresh one
+	// (nsenter.Start) whose stdio, and so the container's, are Stdin,
+	// Stdout and Stderr (nil: /dev/null). Create always consumes it.
+	Executor              *nsenter.Executor
+	Stdin, Stdout, Stderr *os.File
 	// Rootless: hull runs without privileges (setgroups denied, cgroups best effort).
 	Rootless bool
 	// SystemdCgroup selects the systemd cgroup driver.
@@ -99,7 +101,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		return nil, err
 	}
 	if cr.exe == nil {
-		if cr.exe, err = startExecutor(cr.opts.PreserveFDs); err != nil {
+		if cr.exe, err = startExecutor(cr.opts.PreserveFDs, cr.opts.Stdin, cr.opts.Stdout, cr.opts.Stderr); err != nil {
 			return nil, err
 		}
 	}
@@ -359,14 +361,14 @@ func writePidFile(path string, pid int) error {
 	return writeFileAtomic(abs, []byte(strconv.Itoa(pid)), 0o644)
 }
 
-// startExecutor starts a fresh executor for library callers, giving it the
-// caller's stdio and preserved fds.
-func startExecutor(preserveFDs int) (*nsenter.Executor, error) {
+// startExecutor starts a fresh executor for library callers, with the
+// given stdio and the caller's preserved fds.
+func startExecutor(preserveFDs int, stdin, stdout, stderr *os.File) (*nsenter.Executor, error) {
 	extra := make([]*os.File, preserveFDs)
 	for i := range extra {
 		extra[i] = os.NewFile(uintptr(3+i), "preserved-fd-"+strconv.Itoa(3+i))
 	}
-	exe, err := nsenter.Start(os.Stdin, os.Stdout, os.Stderr, extra)
+	exe, err := nsenter.Start(stdin, stdout, stderr, extra)
 	if err != nil {
 		return nil, fmt.Errorf("start executor: %w", err)
 	}

@@ -24,9 +24,10 @@ type ExecOptions struct {
 	PidFile string
 	// PreserveFDs passes the caller's fds 3..3+N-1 to the process.
 	PreserveFDs int
-	// Executor is the executor to use; nil starts a fresh one with the
-	// caller's stdio. Exec always consumes it.
-	Executor *nsenter.Executor
+	// Executor is the executor to use; nil starts a fresh one with
+	// Stdin, Stdout and Stderr (nil: /dev/null). Exec always consumes it.
+	Executor              *nsenter.Executor
+	Stdin, Stdout, Stderr *os.File
 }
 
 // Process is a process started in a running container by Exec.
@@ -68,7 +69,7 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	}
 	var err error
 	if cr.exe == nil {
-		if cr.exe, err = startExecutor(opts.PreserveFDs); err != nil {
+		if cr.exe, err = startExecutor(opts.PreserveFDs, opts.Stdin, opts.Stdout, opts.Stderr); err != nil {
 			return nil, err
 		}
 	}
