@@ -171,6 +171,25 @@ var bpfSize = regexp.MustCompile(`<\d+ bytes of BPF>`)
 // rootfsMount hides which host mount holds the test's temporary bundle.
 var rootfsMount = regexp.MustCompile(`"[^"]*"(    # linux.rootfsPropagation \(parent mount)`)
 
+// checkGolden compares a disassembly with testdata/compile/name.golden,
+// rewriting the file first under -update.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", "compile", name+".golden")
+	if *updateGolden {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("program differs from %s (go test ./libcontainer -run Golden -update to accept):\n%s", golden, got)
+	}
+}
+
 func TestCompileGolden(t *testing.T) {
 	for _, tc := range compileCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,19 +198,7 @@ func TestCompileGolden(t *testing.T) {
 			got := strings.ReplaceAll(prog.String(), bundle, "$BUNDLE")
 			got = bpfSize.ReplaceAllString(got, "<BPF>")
 			got = rootfsMount.ReplaceAllString(got, `"$$ROOTFS_MOUNT"$1`)
-			golden := filepath.Join("testdata", "compile", tc.name+".golden")
-			if *updateGolden {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != string(want) {
-				t.Errorf("program differs from %s (go test -run TestCompileGolden -update to accept):\n%s", golden, got)
-			}
+			checkGolden(t, tc.name, got)
 		})
 	}
 }
@@ -327,19 +334,7 @@ func TestCompileExecGolden(t *testing.T) {
 	got := strings.ReplaceAll(prog.String(), "/proc/"+strconv.Itoa(pid)+"/", "/proc/$PID/")
 	got = strings.ReplaceAll(got, "init "+strconv.Itoa(pid)+")", "init $PID)")
 	got = bpfSize.ReplaceAllString(got, "<BPF>")
-	golden := filepath.Join("testdata", "compile", "exec.golden")
-	if *updateGolden {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("exec program differs from %s:\n%s", golden, got)
-	}
+	checkGolden(t, "exec", got)
 
 	process.Cwd = "tmp"
 	if _, err := CompileExec(plan, process, pid, CompileOptions{}); err == nil || err.Error() != `process.cwd: "tmp" is not absolute` {

@@ -110,9 +110,7 @@ func TestConfigDeviceReplacesDefault(t *testing.T) {
 
 func TestUserNamespaceBindsDevices(t *testing.T) {
 	p := plan(t, func(s *specs.Spec) {
-		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
-		s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
-		s.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+		withUserNamespace(s)
 	})
 	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
 	if err != nil {
@@ -290,9 +288,7 @@ func TestAfterPivotOrder(t *testing.T) {
 func TestUserNamespaceWithoutNetnsBindsSys(t *testing.T) {
 	p := plan(t, func(s *specs.Spec) {
 		s.Linux.Namespaces = slicesWithout(s.Linux.Namespaces, "network", "ipc")
-		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
-		s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
-		s.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+		withUserNamespace(s)
 	})
 	l, err := NewLayout(p, Input{IsDir: fakeIsDir})
 	if err != nil {
@@ -309,9 +305,7 @@ func TestUserNamespaceWithoutNetnsBindsSys(t *testing.T) {
 	}
 	// With their own namespaces, both are mounted fresh.
 	l, err = NewLayout(plan(t, func(s *specs.Spec) {
-		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
-		s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
-		s.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+		withUserNamespace(s)
 	}), Input{IsDir: fakeIsDir})
 	if err != nil {
 		t.Fatal(err)
@@ -319,6 +313,13 @@ func TestUserNamespaceWithoutNetnsBindsSys(t *testing.T) {
 	if got := find(l.Setup, "bound from the host"); len(got) != 0 {
 		t.Errorf("host binds despite own namespaces: %q", got)
 	}
+}
+
+// withUserNamespace gives a spec a new user namespace mapping 65536 ids.
+func withUserNamespace(s *specs.Spec) {
+	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
+	s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
+	s.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: 100000, Size: 65536}}
 }
 
 func slicesWithout(nss []specs.LinuxNamespace, types ...specs.LinuxNamespaceType) []specs.LinuxNamespace {
