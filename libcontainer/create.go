@@ -70,18 +70,18 @@ func Create(root, id string, plan *specconv.Plan, opts CreateOptions) (*Containe
 // creation is one create in progress; it remembers everything that must be
 // undone if a later step fails.
 type creation struct {
-	opts       CreateOptions
-	exe        *nsenter.Executor
-	exeReaped  bool
-	dir        string
-	lock       *dirLock
-	mgr        cgroups.Manager
-	prog       *program.Program
-	initPid    int
-	initStart  uint64
-	console    *os.File
-	keepSock   bool
-	wrotePidFi bool
+	opts      CreateOptions
+	exe       *nsenter.Executor
+	exeReaped bool
+	dir       string
+	lock      *dirLock
+	mgr       cgroups.Manager
+	prog      *program.Program
+	// initPid is the container's init (for Exec: the new process).
+	initPid      int
+	console      *os.File
+	keepSock     bool
+	wrotePidFile bool
 }
 
 func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error) {
@@ -156,8 +156,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err != nil {
 		return nil, fmt.Errorf("read start time of init %d: %w", cr.initPid, err)
 	}
-	cr.initStart = st.StartTime
-	rec.InitPid, rec.InitStartTime = cr.initPid, cr.initStart
+	rec.InitPid, rec.InitStartTime = cr.initPid, st.StartTime
 	if err := saveRecord(dir, rec); err != nil {
 		return nil, err
 	}
@@ -165,7 +164,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		if err := writePidFile(cr.opts.PidFile, cr.initPid); err != nil {
 			return nil, err
 		}
-		cr.wrotePidFi = true
+		cr.wrotePidFile = true
 	}
 	c := &Container{root: root, id: id, dir: dir, rec: rec, console: cr.console}
 	cr.console = nil
@@ -328,7 +327,7 @@ func (cr *creation) cleanup() {
 	if cr.mgr != nil {
 		cr.mgr.Destroy()
 	}
-	if cr.wrotePidFi {
+	if cr.wrotePidFile {
 		os.Remove(cr.opts.PidFile)
 	}
 	if cr.dir != "" {
