@@ -2,6 +2,7 @@ package specconv
 
 import (
 	"fmt"
+	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -11,6 +12,9 @@ func validateMounts(spec *specs.Spec) error {
 		field := fmt.Sprintf("mounts[%d]", i)
 		if err := checkAbs(field+".destination", m.Destination); err != nil {
 			return err
+		}
+		if filepath.Clean(m.Destination) == "/" {
+			return fmt.Errorf("%s.destination: cannot mount over the root (set root.path instead)", field)
 		}
 		if m.Type == "" && !IsBind(m) {
 			return fmt.Errorf("%s.type: must be set unless the mount is a bind mount", field)

@@ -15,6 +15,9 @@ func ValidateProcess(p *specs.Process) error {
 	if len(p.Args) == 0 && p.CommandLine == "" {
 		return fmt.Errorf("process.args: must not be empty")
 	}
+	if len(p.Args) > 0 && p.Args[0] == "" {
+		return fmt.Errorf("process.args[0]: must not be empty")
+	}
 	if p.CommandLine != "" {
 		return fmt.Errorf("process.commandLine: only for Windows containers")
 	}
