@@ -32,7 +32,7 @@ func main() {
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, execCommand, stateCommand, killCommand,
 		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand,
-		specCommand, debugCommand, programCommand,
+		specCommand, featuresCommand, debugCommand, programCommand,
 	}
 	app.Before = configureLogging
 	// urfave/cli must not print errors or exit on its own: fatal does both,
