@@ -15,6 +15,10 @@
 //	c, err := libcontainer.Load(root, id)             // from another process
 //	st := c.State()                                   // what `hull state` prints
 //	states, err := libcontainer.List(root)            // what `hull list` prints
+//	p, err := c.Exec(&process, libcontainer.ExecOptions{...}) // then p.Wait()
+//	err = c.Pause(); err = c.Resume()                 // freezer
+//	pids, err := c.Processes()                        // every pid in the cgroup
+//	err = c.Update(&resources)                        // new limits
 //
 // Create compiles the plan into an executor program (Compile), hands it to
 // an executor (CreateOptions.Executor, or a fresh one from nsenter.Start
