@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hullrt/hull/libcontainer/program"
 )
 
 const preforkReportEnv = "_HULL_TEST_PREFORK_REPORT"
@@ -37,6 +39,18 @@ func reportPreforked() {
 		e.Sock.Close()
 		e.Wait()
 	}()
+	// The fork returns before the child re-executes itself; a hook
+	// handshake proves the executor runs and keeps it waiting for us.
+	hold := &program.Program{}
+	hold.Add("hold", program.OpHooks, []uint64{program.HooksCreateRuntime})
+	if err := e.SendProgram(hold); err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	if m, err := e.ReadMessage(); err != nil || m.Type != program.MsgHooks {
+		fmt.Println("error: no hook handshake:", err)
+		return
+	}
 	fmt.Println("executor", e.Pid)
 	if _, err := TakePreforked(); errors.Is(err, ErrNoPreforked) {
 		fmt.Println("taken once")
