@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hullrt/hull/specconv"
@@ -103,4 +104,25 @@ func ParseOptions(options []string) (MountOptions, error) {
 		}
 	}
 	return mo, nil
+}
+
+// OptionNames lists the mount option words ParseOptions understands itself
+// (everything else is passed on as filesystem data), sorted, for
+// `hull features`.
+func OptionNames() []string {
+	names := []string{"bind", "rbind"}
+	for w := range attrWords {
+		names = append(names, w, "r"+w)
+	}
+	for w := range atimeWords {
+		names = append(names, w, "r"+w)
+	}
+	for w := range ignoredWords {
+		names = append(names, w)
+	}
+	for _, w := range []string{"private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable"} {
+		names = append(names, w)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }

@@ -66,3 +66,18 @@ func TestParseOptionsUnsupported(t *testing.T) {
 		}
 	}
 }
+
+// Every listed word is one ParseOptions handles itself: none of them ends
+// up as filesystem data.
+func TestOptionNamesAreUnderstood(t *testing.T) {
+	names := OptionNames()
+	if len(names) < 40 {
+		t.Fatalf("only %d option names: %q", len(names), names)
+	}
+	for _, name := range names {
+		mo, err := ParseOptions([]string{name})
+		if err != nil || len(mo.Data) != 0 {
+			t.Errorf("ParseOptions(%q) = %+v, %v: listed but not understood", name, mo, err)
+		}
+	}
+}

@@ -1,5 +1,10 @@
 package specconv
 
+import (
+	"maps"
+	"slices"
+)
+
 // capabilityNumbers maps the names config.json uses to the kernel's
 // capability numbers (linux/capability.h). Our own table keeps the lookup
 // free of package init work and of reading /proc.
@@ -37,4 +42,10 @@ var rlimitNumbers = map[string]int{
 func RlimitNumber(name string) (n int, ok bool) {
 	n, ok = rlimitNumbers[name]
 	return n, ok
+}
+
+// CapabilityNames lists the capability names hull knows, sorted (for
+// `hull features`).
+func CapabilityNames() []string {
+	return slices.Sorted(maps.Keys(capabilityNumbers))
 }
