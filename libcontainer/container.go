@@ -71,6 +71,21 @@ func (c *Container) reload() error {
 	return nil
 }
 
+// lockAndReload takes the container's lock and re-reads its record, so an
+// operation acts on what is on disk now rather than what Load saw, and
+// returns its current status. The caller unlocks.
+func (c *Container) lockAndReload() (*dirLock, Status, error) {
+	lock, err := lockDir(c.dir, c.id)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := c.reload(); err != nil {
+		lock.unlock()
+		return nil, "", err
+	}
+	return lock, c.Status(), nil
+}
+
 // Status derives the container's current status from the live system.
 func (c *Container) Status() Status { return deriveStatus(probe(c.dir, c.rec)) }
 

@@ -21,16 +21,13 @@ const killTimeout = 10 * time.Second
 // and its state directory removed. A running or paused container is only
 // deleted with force, after SIGKILL.
 func (c *Container) Delete(force bool) error {
-	lock, err := lockDir(c.dir, c.id)
+	lock, status, err := c.lockAndReload()
 	if err != nil {
 		return err
 	}
 	defer lock.unlock()
-	if err := c.reload(); err != nil {
-		return err
-	}
 	mgr := cgroups.Load(c.rec.CgroupPaths)
-	switch st := c.Status(); st {
+	switch status {
 	case Stopped:
 	case Created:
 		if err := c.kill(mgr); err != nil {
@@ -38,7 +35,7 @@ func (c *Container) Delete(force bool) error {
 		}
 	default:
 		if !force {
-			return fmt.Errorf("cannot delete container %q that is not stopped: %s", c.id, st)
+			return fmt.Errorf("cannot delete container %q that is not stopped: %s", c.id, status)
 		}
 		if err := c.kill(mgr); err != nil {
 			return err

@@ -11,15 +11,12 @@ var ErrNotPaused = errors.New("container not paused")
 
 // Pause freezes every process of a running container.
 func (c *Container) Pause() error {
-	lock, err := lockDir(c.dir, c.id)
+	lock, status, err := c.lockAndReload()
 	if err != nil {
 		return err
 	}
 	defer lock.unlock()
-	if err := c.reload(); err != nil {
-		return err
-	}
-	if st := c.Status(); st != Running && st != Created {
+	if status != Running && status != Created {
 		return ErrNotRunning
 	}
 	return cgroups.Load(c.rec.CgroupPaths).Freeze()
@@ -27,15 +24,12 @@ func (c *Container) Pause() error {
 
 // Resume thaws a paused container.
 func (c *Container) Resume() error {
-	lock, err := lockDir(c.dir, c.id)
+	lock, status, err := c.lockAndReload()
 	if err != nil {
 		return err
 	}
 	defer lock.unlock()
-	if err := c.reload(); err != nil {
-		return err
-	}
-	if c.Status() != Paused {
+	if status != Paused {
 		return ErrNotPaused
 	}
 	return cgroups.Load(c.rec.CgroupPaths).Thaw()

@@ -26,15 +26,12 @@ func (c *Container) Processes() ([]int, error) {
 // Update applies new resource limits to a live container and records them
 // in its stored config, so that the state matches what is enforced.
 func (c *Container) Update(r *specs.LinuxResources) error {
-	lock, err := lockDir(c.dir, c.id)
+	lock, status, err := c.lockAndReload()
 	if err != nil {
 		return err
 	}
 	defer lock.unlock()
-	if err := c.reload(); err != nil {
-		return err
-	}
-	if c.Status() == Stopped {
+	if status == Stopped {
 		return ErrNotRunning
 	}
 	if err := cgroups.Load(c.rec.CgroupPaths).Set(r); err != nil {

@@ -12,22 +12,19 @@ import (
 // Start lets a created container's init exec the user's process, then runs
 // the poststart hooks. Only a created container can be started.
 func (c *Container) Start() error {
-	lock, err := lockDir(c.dir, c.id)
+	lock, status, err := c.lockAndReload()
 	if err != nil {
 		return err
 	}
 	defer lock.unlock()
-	if err := c.reload(); err != nil {
-		return err
-	}
-	switch st := c.Status(); st {
+	switch status {
 	case Created:
 	case Stopped:
 		return errors.New("cannot start a container that has stopped")
 	case Running:
 		return errors.New("cannot start an already running container")
 	default:
-		return fmt.Errorf("cannot start a container in the %s state", st)
+		return fmt.Errorf("cannot start a container in the %s state", status)
 	}
 	if err := c.openExecFifo(); err != nil {
 		return err

@@ -20,3 +20,23 @@ func checkArgs(ctx *cli.Context, n int) error {
 func loadContainer(ctx *cli.Context) (*libcontainer.Container, error) {
 	return libcontainer.Load(ctx.GlobalString("root"), ctx.Args().First())
 }
+
+// containerCommand is a command that takes exactly one container id and
+// calls act on that container.
+func containerCommand(name, usage string, act func(*libcontainer.Container) error) cli.Command {
+	return cli.Command{
+		Name:      name,
+		Usage:     usage,
+		ArgsUsage: "<container-id>",
+		Action: func(ctx *cli.Context) error {
+			if err := checkArgs(ctx, 1); err != nil {
+				return err
+			}
+			c, err := loadContainer(ctx)
+			if err != nil {
+				return err
+			}
+			return act(c)
+		},
+	}
+}

@@ -5,21 +5,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/urfave/cli"
+	"github.com/hullrt/hull/libcontainer"
 )
 
-var stateCommand = cli.Command{
-	Name:      "state",
-	Usage:     "print the state of a container",
-	ArgsUsage: "<container-id>",
-	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 1); err != nil {
-			return err
-		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
+var stateCommand = containerCommand("state", "print the state of a container",
+	func(c *libcontainer.Container) error {
 		data, err := json.MarshalIndent(c.State(), "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode state: %w", err)
@@ -27,5 +17,4 @@ var stateCommand = cli.Command{
 		// No trailing newline: runc prints none, and parsers do not care.
 		_, err = os.Stdout.Write(data)
 		return err
-	},
-}
+	})
