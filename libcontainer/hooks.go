@@ -32,7 +32,8 @@ func hooksOf(h *specs.Hooks, phase hookPhase) []specs.Hook {
 	}
 	switch phase {
 	case phasePrestart:
-		return h.Prestart //nolint:staticcheck // deprecated but still honoured
+		//lint:ignore SA1019 deprecated by the spec but still honoured, as runc does
+		return h.Prestart
 	case phaseCreateRuntime:
 		return h.CreateRuntime
 	case phaseCreateContainer:
