@@ -120,9 +120,7 @@ func OptionNames() []string {
 	for w := range ignoredWords {
 		names = append(names, w)
 	}
-	for _, w := range []string{"private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable"} {
-		names = append(names, w)
-	}
+	names = append(names, "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable")
 	slices.Sort(names)
 	return slices.Compact(names)
 }
