@@ -16,7 +16,7 @@
 /* The kernel's limit of fds in one SCM_RIGHTS message. */
 #define MAX_FDS 253
 
-struct exec_state st = { .sock = -1, .rootfd = -1, .devnullfd = -1, .sysprocfd = -1, .procfd = -1 };
+struct exec_state st = { .sock = -1, .rootfd = -1, .devnullfd = -1, .sysprocfd = -1, .procfd = -1, .pid_sent = -1 };
 
 struct op_entry {
 	op_fn fn;

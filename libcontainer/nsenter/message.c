@@ -47,6 +47,25 @@ static void put_u32(uint8_t *p, uint32_t v)
 	p[3] = (v >> 24) & 0xff;
 }
 
+/* Stage 2 shares the socket with stage 1: before its first message (or
+ * execve) it waits until stage 1 has sent MSG_PID, so the parent always
+ * reads MSG_PID first. Stage 1 failing to send it ends stage 2 too. */
+void await_pid_sent(void)
+{
+	char c;
+	ssize_t n;
+
+	if (st.pid_sent < 0)
+		return;
+	do
+		n = read(st.pid_sent, &c, 1);
+	while (n < 0 && errno == EINTR);
+	close(st.pid_sent);
+	st.pid_sent = -1;
+	if (n != 1)
+		_exit(1);
+}
+
 /* One packet: header, payload, and optionally one fd by SCM_RIGHTS.
  * MSG_NOSIGNAL because a parent that went away must not kill us. */
 int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload, size_t len, int fd)
@@ -60,6 +79,7 @@ int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload,
 	} ctl;
 	ssize_t n;
 
+	await_pid_sent();
 	put_u32(hdr, type);
 	put_u32(hdr + 4, op_index);
 	put_u32(hdr + 8, (uint32_t)err);

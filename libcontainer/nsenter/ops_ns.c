@@ -94,16 +94,16 @@ int op_oom_score_adj(const struct op *op, uint32_t index)
 	return write_proc_self("self/oom_score_adj", text, (size_t)len);
 }
 
-/* Stage 1 forks the container init. The child waits on a pipe until stage
- * 1 has sent MSG_PID, so the parent always reads MSG_PID before anything
- * stage 2 sends on the shared socket. */
+/* Stage 1 forks the container init, sends MSG_PID and exits. Stage 2
+ * goes on at once and only waits for that message to be out before its
+ * own first message or execve (await_pid_sent), so its setup overlaps
+ * stage 1's send. */
 int op_fork(const struct op *op, uint32_t index)
 {
 	int sync[2];
 	pid_t pid;
 	uint32_t upid;
 	char c = 0;
-	ssize_t n;
 
 	(void)op;
 	if (pipe2(sync, O_CLOEXEC) < 0)
@@ -121,12 +121,7 @@ int op_fork(const struct op *op, uint32_t index)
 		_exit(0);
 	}
 	close(sync[1]);
-	do
-		n = read(sync[0], &c, 1);
-	while (n < 0 && errno == EINTR);
-	close(sync[0]);
-	if (n != 1)
-		_exit(1);
+	st.pid_sent = sync[0];
 	/* A fresh session so the init can take a controlling terminal; no
 	 * parent-death signal, stage 1 exits right away. */
 	if (setsid() < 0)

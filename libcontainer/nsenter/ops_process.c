@@ -382,6 +382,7 @@ int op_exec(const struct op *op, uint32_t index)
 	for (i = (uint32_t)argc; i < op->nstrs; i++)
 		envp[i - argc] = op->strs[i];
 	path = st.resolved[0] ? st.resolved : argv[0];
+	await_pid_sent(); /* no container process the parent has no pid of */
 	execve(path, (char *const *)argv, (char *const *)envp);
 	err = errno;
 	/* Tell whoever still listens; after `create` returned, only the

@@ -97,6 +97,7 @@ struct exec_state {
 	int sysprocfd;     /* private procfs for sysctls, -1 until mounted */
 	int procfd;        /* verified /proc, -1 until opened */
 	char resolved[4096];  /* OP_RESOLVE_EXEC result, empty when not run */
+	int pid_sent;      /* stage 2: pipe that says stage 1 sent MSG_PID, -1 after */
 };
 
 extern struct exec_state st;
@@ -108,6 +109,7 @@ extern char err_msg[512];
 extern int err_no;
 
 /* message.c */
+void await_pid_sent(void);
 int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload, size_t len, int fd);
 /* Waits for MSG_ACK; MSG_ABORT and EOF end the executor. */
 int wait_ack(uint32_t op_index);
