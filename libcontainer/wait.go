@@ -11,8 +11,8 @@ import (
 
 // Wait waits for the init to exit and returns its exit code the way a
 // shell reports it: the exit status, or 128+N when killed by signal N. The
-// caller must be the init's (sub)reaper: see Create. Other children that
-// get reparented to the caller meanwhile are reaped too.
+// caller must be the init's (sub)reaper: see Create. Only the init is
+// reaped: the caller's other children stay the caller's business.
 //
 // When Create kept the executor socket, an exec failure the init reported
 // after Start is returned as the error.
@@ -24,21 +24,18 @@ func (c *Container) Wait() (int, error) {
 	return code, c.execFailure()
 }
 
-// waitPid waits for pid, a child of the caller (or reparented to it),
-// reaping any other child that exits meanwhile.
-func waitPid(want int) (int, error) {
+// waitPid waits for pid, a child of the caller (or reparented to it).
+func waitPid(pid int) (int, error) {
 	for {
 		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, 0, nil)
+		_, err := unix.Wait4(pid, &ws, 0, nil)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
-			return -1, fmt.Errorf("wait for process %d: %w", want, err)
+			return -1, fmt.Errorf("wait for process %d: %w", pid, err)
 		}
-		if pid == want {
-			return exitCode(ws), nil
-		}
+		return exitCode(ws), nil
 	}
 }
 
