@@ -230,9 +230,9 @@ func (cr *creation) runHookPhase(rec *record, m *nsenter.Message) error {
 	}
 	var phases []hookPhase
 	switch p := binary.LittleEndian.Uint32(m.Payload); p {
-	case 1:
+	case program.HooksCreateRuntime:
 		phases = []hookPhase{phasePrestart, phaseCreateRuntime}
-	case 2:
+	case program.HooksCreateContainer:
 		phases = []hookPhase{phaseCreateContainer}
 	default:
 		return fmt.Errorf("receive hook phase: unknown phase %d", p)
