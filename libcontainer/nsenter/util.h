@@ -118,6 +118,15 @@ void report_error(uint32_t op_index);
 /* decode.c */
 int decode_program(const uint8_t *buf, size_t len, struct program *p);
 
+/* ops_mount.c: shared with the other mount ops */
+#define MOVE_FDS (MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+#define PROPAGATION_TYPES (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+int set_propagation(int mfd, uint64_t flags, const char *what);
+int attach(int mfd, const char *dest);
+/* A detached mount of a new filesystem with options strs[first_opt..] of
+ * op (op may be NULL); -2 means use mount(2) instead. */
+int new_fs_mount(const char *fstype, const char *src, const struct op *op, uint32_t first_opt, uint64_t attr);
+
 /* paths.c */
 int root_fd(void);
 int open_in_root(const char *path, int flags);

@@ -1,0 +1,162 @@
+/* Ops that make the rootfs the container's root: bind it onto itself,
+ * then pivot_root (or move it over / with --no-pivot). */
+#include "util.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+/* Offset of stx_mnt_id in the kernel's struct statx; glibc 2.36's
+ * struct statx does not name the field yet. */
+#define STATX_MNT_ID_OFFSET 0x90
+
+static int mount_id(int fd, uint64_t *id)
+{
+	uint8_t buf[256];
+	uint32_t mask;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, buf) < 0)
+		return -1;
+	memcpy(&mask, buf, sizeof(mask));
+	if (!(mask & STATX_MNT_ID)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memcpy(id, buf + STATX_MNT_ID_OFFSET, sizeof(*id));
+	return 0;
+}
+
+/* Returns an O_PATH fd of the root of the mount that holds dir: walk up
+ * with ".." until the mount changes or the walk stops moving. */
+static int open_mount_root(int dir)
+{
+	int cur = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+	int depth;
+
+	for (depth = 0; cur >= 0 && depth < 4096; depth++) {
+		struct stat a, b;
+		uint64_t here, there;
+		int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (up < 0 || mount_id(cur, &here) < 0 || mount_id(up, &there) < 0 ||
+		    fstat(cur, &a) < 0 || fstat(up, &b) < 0) {
+			int err = errno;
+
+			if (up >= 0)
+				close(up);
+			close(cur);
+			errno = err;
+			return -1;
+		}
+		if (here != there || (a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
+			close(up);
+			return cur;
+		}
+		close(cur);
+		cur = up;
+	}
+	if (cur >= 0)
+		close(cur);
+	errno = ELOOP;
+	return -1;
+}
+
+/* pivot_root refuses a shared parent of the new root, and a bind of an
+ * unbindable mount fails: like runc, make the mount holding the rootfs
+ * private (in our own mount namespace) before binding it. */
+static int make_rootfs_parent_private(int dir, const char *path)
+{
+	struct mount_attr attr = { .propagation = MS_PRIVATE };
+	int mroot = open_mount_root(dir);
+
+	if (mroot < 0)
+		return fail("find the mount holding rootfs %s", path);
+	if (sys_mount_setattr(mroot, "", AT_EMPTY_PATH, &attr) < 0) {
+		fail("make the mount holding rootfs %s private", path);
+		close(mroot);
+		return -1;
+	}
+	close(mroot);
+	return 0;
+}
+
+int op_root_open(const struct op *op, uint32_t index)
+{
+	int dir, tree;
+
+	(void)index;
+	dir = open(op->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return fail("open rootfs %s", op->strs[0]);
+	if (make_rootfs_parent_private(dir, op->strs[0]) < 0) {
+		close(dir);
+		return -1;
+	}
+	/* A bind of the rootfs onto itself makes it a mount point, which
+	 * pivot_root needs; the clone's fd then is the root fd. */
+	tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tree < 0) {
+		fail("bind rootfs %s", op->strs[0]);
+		close(dir);
+		return -1;
+	}
+	if (sys_move_mount(tree, "", dir, "", MOVE_FDS) < 0) {
+		fail("bind rootfs %s onto itself", op->strs[0]);
+		close(tree);
+		close(dir);
+		return -1;
+	}
+	close(dir);
+	if (st.rootfd >= 0)
+		close(st.rootfd);
+	st.rootfd = tree;
+	return 0;
+}
+
+/* After the root moved, "/" is the root and the old verified /proc is
+ * gone; reopen the one and forget the other. */
+static int reopen_root(void)
+{
+	if (st.rootfd >= 0)
+		close(st.rootfd);
+	st.rootfd = -1;
+	if (st.procfd >= 0)
+		close(st.procfd);
+	st.procfd = -1;
+	if (root_fd() < 0)
+		return fail("open new root");
+	return 0;
+}
+
+int op_pivot_root(const struct op *op, uint32_t index)
+{
+	(void)op;
+	(void)index;
+	if (fchdir(root_fd()) < 0)
+		return fail("enter rootfs");
+	/* pivot_root(".", ".") stacks the old root over the new one; detach
+	 * it without letting the unmount propagate to the host. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return fail("pivot_root");
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return fail("make old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return fail("detach old root");
+	if (chdir("/") < 0)
+		return fail("chdir /");
+	return reopen_root();
+}
+
+int op_move_root(const struct op *op, uint32_t index)
+{
+	(void)op;
+	(void)index;
+	if (fchdir(root_fd()) < 0)
+		return fail("enter rootfs");
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return fail("move rootfs to /");
+	if (chroot(".") < 0)
+		return fail("chroot");
+	if (chdir("/") < 0)
+		return fail("chdir /");
+	return reopen_root();
+}
