@@ -22,6 +22,13 @@ func TestMain(m *testing.M) {
 		reportPreforked()
 		os.Exit(0)
 	}
+	if os.Getenv(rootlessRunEnv) == "1" {
+		if err := runRootlessContainer(); err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 
