@@ -8,6 +8,15 @@
 // never returns to Go. In a process whose first non-flag argument is
 // create, run or exec, it forks an executor at once (TakePreforked hands
 // it out). Any other process, `go test` binaries included, is untouched.
+// A program that imports this package and is itself run as `prog run ...`
+// gets a pre-forked executor too; it waits for a program and exits when
+// the process closes its socket (or exits), so it costs a fork, no more.
+//
+// Start re-executes the calling binary, which therefore must import this
+// package (every user of libcontainer does). The executor never runs the
+// Go runtime: it is the C constructor, started from a read-only detached
+// bind mount (or a sealed memfd copy) of the binary, so that nothing a
+// container runs can overwrite it (CVE-2019-5736).
 package nsenter
 
 /*
