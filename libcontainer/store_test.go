@@ -127,3 +127,35 @@ func TestLockDirOfRemovedContainer(t *testing.T) {
 		t.Fatalf("lock of a deleted container: %v, want ErrNotExist", err)
 	}
 }
+
+func TestRemoveAbandoned(t *testing.T) {
+	root := t.TempDir()
+	if err := RemoveAbandoned(root, "none"); err != nil {
+		t.Fatalf("missing directory: %v", err)
+	}
+	dir, err := makeContainerDir(root, "busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := lockDir(dir, "busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveAbandoned(root, "busy"); err == nil {
+		t.Fatal("removed the directory of a create in progress")
+	}
+	lock.unlock()
+	if err := RemoveAbandoned(root, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("abandoned directory still there: %v", err)
+	}
+	fakeContainer(t, root, "real", false)
+	if err := RemoveAbandoned(root, "real"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(root, "real"); err != nil {
+		t.Fatalf("a container with a record was touched: %v", err)
+	}
+}

@@ -23,9 +23,10 @@ var deleteCommand = cli.Command{
 		c, err := loadContainer(ctx)
 		if err != nil {
 			// As runc: deleting a container that is already gone with
-			// --force is not an error (engines retry deletes).
+			// --force is not an error (engines retry deletes). What a
+			// killed create left behind goes too, freeing the id.
 			if force && errors.Is(err, libcontainer.ErrNotExist) {
-				return nil
+				return libcontainer.RemoveAbandoned(ctx.GlobalString("root"), ctx.Args().First())
 			}
 			return err
 		}
