@@ -33,6 +33,14 @@ func runAction(ctx *cli.Context) error {
 			return fmt.Errorf("become child subreaper: %w", err)
 		}
 	}
+	// Caught from before create, so that a signal sent to hull at any
+	// point reaches the container once it runs, rather than killing hull
+	// halfway and leaving the container behind.
+	signals := make(chan os.Signal, 128)
+	if !detach {
+		signal.Notify(signals)
+		defer signal.Stop(signals)
+	}
 	c, err := createContainer(ctx, createMode{detach: detach})
 	if err != nil {
 		return err
@@ -44,7 +52,7 @@ func runAction(ctx *cli.Context) error {
 		}
 		return nil
 	}
-	code, err := runForeground(c, ctx.Bool("keep"))
+	code, err := runForeground(c, signals, ctx.Bool("keep"))
 	if err != nil {
 		return err
 	}
@@ -53,12 +61,7 @@ func runAction(ctx *cli.Context) error {
 
 // runForeground starts c, relays signals (and the terminal) to it, waits
 // for its init to exit and, unless keep, deletes it.
-func runForeground(c *libcontainer.Container, keep bool) (int, error) {
-	signals := make(chan os.Signal, 128)
-	// Before start, so no signal sent right after it is lost.
-	signal.Notify(signals)
-	defer signal.Stop(signals)
-
+func runForeground(c *libcontainer.Container, signals <-chan os.Signal, keep bool) (int, error) {
 	var tty *ttyAttachment
 	if master := c.Console(); master != nil {
 		var err error
