@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/containerd/console"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/cgroups"
@@ -140,6 +141,8 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err != nil {
 		return nil, err
 	}
+	logrus.Debugf("create %s: sent a program of %d ops to executor %d in cgroup %v",
+		id, len(cr.prog.Ops), cr.exe.Pid, cr.mgr.Paths())
 	rec := &record{
 		ID: id, Bundle: plan.Bundle, Rootfs: plan.Rootfs, Created: created,
 		CgroupPaths: cr.mgr.Paths(), Rootless: cr.opts.Rootless, Spec: spec,
@@ -160,6 +163,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err := saveRecord(dir, rec); err != nil {
 		return nil, err
 	}
+	logrus.Debugf("create %s: init %d waits for start", id, cr.initPid)
 	if cr.opts.PidFile != "" {
 		if err := writePidFile(cr.opts.PidFile, cr.initPid); err != nil {
 			return nil, err
