@@ -20,10 +20,9 @@ import (
 // Container is a handle on one container's state directory. It holds no
 // lock between calls; each operation locks, re-reads and acts.
 type Container struct {
-	root string
-	id   string
-	dir  string
-	rec  *record
+	id  string
+	dir string
+	rec *record
 	// console is the pty master kept by Create for a foreground run.
 	console *os.File
 	// exe is the executor kept after create so a foreground run can hear
@@ -57,7 +56,7 @@ func Load(root, id string) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Container{root: root, id: id, dir: dir, rec: rec}, nil
+	return &Container{id: id, dir: dir, rec: rec}, nil
 }
 
 // reload re-reads the record under the lock, so an operation acts on what
@@ -154,7 +153,7 @@ func List(root string) ([]State, error) {
 		if err != nil {
 			continue
 		}
-		c := &Container{root: root, id: e.Name(), dir: dir, rec: rec}
+		c := &Container{id: e.Name(), dir: dir, rec: rec}
 		st := c.stateWith(c.Status())
 		st.Owner = owner.of(dir)
 		states = append(states, st)

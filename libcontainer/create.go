@@ -170,7 +170,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		}
 		cr.wrotePidFile = true
 	}
-	c := &Container{root: root, id: id, dir: dir, rec: rec, console: cr.console}
+	c := &Container{id: id, dir: dir, rec: rec, console: cr.console}
 	cr.console = nil
 	if cr.opts.KeepExecutorSocket {
 		c.exe, c.prog = cr.exe, cr.prog
