@@ -15,48 +15,30 @@
 # expected not clean is clean (NEWLY CLEAN: update the expectation file in
 # the same commit), or when a program is missing from the expectation file
 # or listed there but not built (STALE).
+#
+# Everything runs from main, called on the last line, so that editing this
+# file during a run cannot change the run.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-runtime=${CONFORMANCE_RUNTIME:?set CONFORMANCE_RUNTIME to the runtime under test}
+runtime=${CONFORMANCE_RUNTIME:-}
 cache=${CONFORMANCE_CACHE:-$top/.cache/conformance}
 expected_file=${CONFORMANCE_EXPECTED:-$here/expected.txt}
 limit=${CONFORMANCE_TIMEOUT:-60}
-
-[[ $(id -u) == 0 ]] || { echo "conformance: must run as root" >&2; exit 2; }
-[[ $runtime == /* && -x $runtime ]] || {
-	echo "conformance: runtime $runtime is not an executable absolute path" >&2
-	exit 2
-}
-
-# Programs use fixed cgroup paths (/cgrouptest): one run at a time per machine.
-exec 9>/run/lock/hull-conformance.lock
-flock -w 1 9 || { echo "conformance: waiting for another run to finish" >&2; flock 9; }
-
-"$here/build.sh" "$cache"
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-bin=$cache/bin
-work=$cache/work
-logs=$cache/logs
-rm -rf "$logs"
-mkdir -p "$logs"
-
-if (($#)); then
-	programs=("$@")
-else
-	mapfile -t programs < <(find "$bin" -mindepth 1 -maxdepth 1 -type f -executable -printf '%f\n' | sort)
-fi
+lock=/run/lock/hull-conformance.lock
 
 # expected[name] = "clean" | "not-clean"
 declare -A expected=()
-if [[ -f $expected_file ]]; then
+
+read_expected() {
+	local name verdict
+	[[ -f $expected_file ]] || return 0
 	while read -r name verdict _; do
 		[[ -z $name || $name == \#* ]] && continue
 		expected[$name]=$verdict
 	done <"$expected_file"
-fi
+}
 
 # reap_group PGID: waits up to 5 s for the processes a program left in its
 # process group (runtime calls still running), then kills them.
@@ -76,7 +58,7 @@ reap_group() {
 run_one() {
 	local name=$1 tmp=$cache/tmp/$1 root=$cache/root/$1
 	local out=$logs/$name.out err=$logs/$name.err trace=$logs/$name.trace
-	local rc=0 ok notok skip left=no
+	local rc=0 ok notok skip left=no pid
 	rm -rf "$tmp" "$root"
 	mkdir -p "$tmp" "$root"
 	: >"$trace"
@@ -85,9 +67,9 @@ run_one() {
 		cd "$work"
 		export TMPDIR=$tmp RUNTIME=$here/runtime-wrapper.sh
 		export CONFORMANCE_RUNTIME=$runtime CONFORMANCE_ROOT=$root CONFORMANCE_TRACE=$trace
-		exec timeout -k 5 "$limit" "$bin/$name"
+		exec timeout -k 5 "$limit" "$bin/$name" 9>&-
 	) >"$out" 2>"$err" </dev/null &
-	local pid=$!
+	pid=$!
 	wait "$pid" || rc=$?
 	reap_group "$pid" >"$logs/$name.cleanup" 2>&1
 	"$here/cleanup.sh" "$runtime" "$root" "$tmp" >>"$logs/$name.cleanup" 2>&1 || true
@@ -106,39 +88,73 @@ run_one() {
 	echo "$ok $notok $skip $rc $left"
 }
 
-passed=0 failed=0 mismatch=0
-notes=()
-leftovers=()
-row='%-40s %4s %7s %5s %5s %6s  %s\n'
-printf "$row" program ok "not ok" skip exit clean expected
-for name in "${programs[@]}"; do
-	[[ -x $bin/$name ]] || { echo "conformance: no program $name" >&2; exit 2; }
-	read -r ok notok skip rc left < <(run_one "$name")
-	clean=no
-	((ok > 0 && notok == 0 && rc == 0)) && clean=yes
-	[[ $clean == yes ]] && passed=$((passed + 1)) || failed=$((failed + 1))
-	[[ $left == yes ]] && leftovers+=("$name")
-	want=${expected[$name]:-unlisted}
-	printf "$row" "$name" "$ok" "$notok" "$skip" "$rc" "$clean" "$want"
-	case "$want/$clean" in
-	clean/yes | not-clean/no) ;;
-	clean/no) notes+=("REGRESSION: $name is not clean (expected clean) — see ${logs#"$top"/}/$name.log") ;;
-	not-clean/yes) notes+=("NEWLY CLEAN: $name — update ${expected_file#"$top"/}") ;;
-	*) notes+=("UNLISTED: $name is not in ${expected_file#"$top"/}") ;;
-	esac
-done
+main() {
+	local name ok notok skip rc left clean want note
+	local passed=0 failed=0 mismatch=0 notes=() leftovers=() programs=()
+	local row='%-40s %4s %7s %5s %5s %6s  %s\n'
 
-# A listed program that is not built (renamed or gone upstream) is stale.
-if ((!$#)); then
-	for name in "${!expected[@]}"; do
-		[[ -x $bin/$name ]] || notes+=("STALE: $name is in ${expected_file#"$top"/} but is not a program")
+	[[ $(id -u) == 0 ]] || { echo "conformance: must run as root" >&2; exit 2; }
+	[[ $runtime == /* && -x $runtime ]] || {
+		echo "conformance: CONFORMANCE_RUNTIME=$runtime is not an executable absolute path" >&2
+		exit 2
+	}
+
+	# Programs use fixed cgroup paths (/cgrouptest): one run at a time per machine.
+	exec 9>"$lock"
+	if ! flock -w 1 9; then
+		echo "conformance: waiting for another run to finish" >&2
+		flock -w 1800 9 || { echo "conformance: another run holds the lock" >&2; exit 2; }
+	fi
+
+	"$here/build.sh" "$cache"
+	cache=$(cd "$cache" && pwd)
+	bin=$cache/bin
+	work=$cache/work
+	logs=$cache/logs
+	rm -rf "$logs"
+	mkdir -p "$logs"
+	read_expected
+
+	if (($#)); then
+		programs=("$@")
+	else
+		mapfile -t programs < <(find "$bin" -mindepth 1 -maxdepth 1 -type f -executable -printf '%f\n' | sort)
+	fi
+
+	printf "$row" program ok "not ok" skip exit clean expected
+	for name in "${programs[@]}"; do
+		[[ -x $bin/$name ]] || { echo "conformance: no program $name" >&2; exit 2; }
+		read -r ok notok skip rc left < <(run_one "$name")
+		clean=no
+		((ok > 0 && notok == 0 && rc == 0)) && clean=yes
+		[[ $clean == yes ]] && passed=$((passed + 1)) || failed=$((failed + 1))
+		[[ $left == yes ]] && leftovers+=("$name")
+		want=${expected[$name]:-unlisted}
+		printf "$row" "$name" "$ok" "$notok" "$skip" "$rc" "$clean" "$want"
+		case "$want/$clean" in
+		clean/yes | not-clean/no) ;;
+		clean/no) notes+=("REGRESSION: $name is not clean (expected clean) — see ${logs#"$top"/}/$name.log") ;;
+		not-clean/yes) notes+=("NEWLY CLEAN: $name — update ${expected_file#"$top"/}") ;;
+		*) notes+=("UNLISTED: $name is not in ${expected_file#"$top"/}") ;;
+		esac
 	done
-fi
 
-((${#leftovers[@]})) && echo "left behind (removed; see the cleanup section of the log): ${leftovers[*]}"
-for note in "${notes[@]}"; do
-	echo "$note"
-	mismatch=1
-done
-echo "conformance: $passed passed, $failed failed"
-exit "$mismatch"
+	# A listed program that is not built (renamed or gone upstream) is stale.
+	if ((!$#)); then
+		for name in "${!expected[@]}"; do
+			[[ -x $bin/$name ]] || notes+=("STALE: $name is in ${expected_file#"$top"/} but is not a program")
+		done
+	fi
+
+	if ((${#leftovers[@]})); then
+		echo "left behind (removed; see the cleanup section of the log): ${leftovers[*]}"
+	fi
+	for note in "${notes[@]}"; do
+		echo "$note"
+		mismatch=1
+	done
+	echo "conformance: $passed passed, $failed failed"
+	exit "$mismatch"
+}
+
+main "$@"
