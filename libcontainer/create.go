@@ -112,8 +112,9 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		cfg.Path = spec.Linux.CgroupsPath
 		cfg.Resources = spec.Linux.Resources
 	}
+	// cgroups' errors name the field themselves.
 	if cr.mgr, err = cgroups.New(cfg); err != nil {
-		return nil, fmt.Errorf("linux.cgroupsPath: %w", err)
+		return nil, err
 	}
 	// Before the program is sent: everything the container runs, from its
 	// first instruction, is then inside the cgroup.

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli"
 
 	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/seccomp"
 )
 
 // logFile is the --log file, if any; nil means the log goes to stderr.
@@ -34,6 +35,7 @@ func configureLogging(ctx *cli.Context) error {
 		logrus.SetOutput(f)
 	}
 	cgroups.Warn = func(msg string) { logrus.Warn(msg) }
+	seccomp.Debug = func(msg string) { logrus.Debug(msg) }
 	return nil
 }
 
