@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 
@@ -76,17 +75,11 @@ func execAction(ctx *cli.Context) error {
 		return errors.New("--console-socket: cannot be used without a tty")
 	}
 	opts.KeepConsole = process.Terminal && opts.ConsoleSocket == ""
-	if !detach {
-		// As for run: the process is reparented to us when the executor exits.
-		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-			return fmt.Errorf("become child subreaper: %w", err)
-		}
+	signals, stop, err := prepareForeground(detach)
+	if err != nil {
+		return err
 	}
-	signals := make(chan os.Signal, 128)
-	if !detach {
-		signal.Notify(signals)
-		defer signal.Stop(signals)
-	}
+	defer stop()
 	handedOver = true
 	p, err := c.Exec(process, opts)
 	if err != nil {

@@ -25,22 +25,11 @@ var runCommand = cli.Command{
 
 func runAction(ctx *cli.Context) error {
 	detach := ctx.Bool("detach")
-	if !detach {
-		// The init is the executor's child; when the executor's first stage
-		// exits, the init must be reparented to us, not to pid 1, for us to
-		// wait for it. This must happen before the program is sent.
-		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-			return fmt.Errorf("become child subreaper: %w", err)
-		}
+	signals, stop, err := prepareForeground(detach)
+	if err != nil {
+		return err
 	}
-	// Caught from before create, so that a signal sent to hull at any
-	// point reaches the container once it runs, rather than killing hull
-	// halfway and leaving the container behind.
-	signals := make(chan os.Signal, 128)
-	if !detach {
-		signal.Notify(signals)
-		defer signal.Stop(signals)
-	}
+	defer stop()
 	c, err := createContainer(ctx, createMode{detach: detach})
 	if err != nil {
 		return err
@@ -57,6 +46,25 @@ func runAction(ctx *cli.Context) error {
 		return err
 	}
 	return &exitError{code: code}
+}
+
+// prepareForeground readies hull to wait for a process it does not fork
+// itself: the init (or exec'd process) is the executor's child, so when
+// the executor's first stage exits it must be reparented to us, not to pid
+// 1; this must happen before the program is sent. Signals are caught from
+// then on, so that a signal sent to hull at any point reaches the process
+// once it runs, rather than killing hull halfway and leaving it behind.
+// Detached commands need neither: they get a nil channel.
+func prepareForeground(detach bool) (signals chan os.Signal, stop func(), err error) {
+	if detach {
+		return nil, func() {}, nil
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return nil, nil, fmt.Errorf("become child subreaper: %w", err)
+	}
+	signals = make(chan os.Signal, 128)
+	signal.Notify(signals)
+	return signals, func() { signal.Stop(signals) }, nil
 }
 
 // runForeground starts c, relays signals (and the terminal) to it, waits
