@@ -262,11 +262,16 @@ func TestCompileErrorsNameTheField(t *testing.T) {
 		{"bind source missing", func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/nonexistent"})
 		}, "mounts[7].source: stat /nonexistent: no such file or directory"},
-		{"seccomp notify", func(s *specs.Spec) {
+		{"seccomp notify on sendmsg", func(s *specs.Spec) {
 			s.Linux.Seccomp = denyMkdir()
 			s.Linux.Seccomp.Syscalls[0].Action = specs.ActNotify
+			s.Linux.Seccomp.Syscalls[0].Names = append(s.Linux.Seccomp.Syscalls[0].Names, "sendmsg")
 			s.Linux.Seccomp.ListenerPath = "/run/agent.sock"
-		}, "linux.seccomp: SCMP_ACT_NOTIFY is not supported by hull yet"},
+		}, "linux.seccomp.syscalls[0].names[2]: SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall (it hands the notify fd to the runtime)"},
+		{"seccomp notify without listener", func(s *specs.Spec) {
+			s.Linux.Seccomp = denyMkdir()
+			s.Linux.Seccomp.Syscalls[0].Action = specs.ActNotify
+		}, "linux.seccomp.listenerPath: must be set when SCMP_ACT_NOTIFY is used"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seccomp.DisableCache = true

@@ -17,6 +17,7 @@ import (
 	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/seccomp"
 	"github.com/hullrt/hull/specconv"
 )
 
@@ -214,6 +215,14 @@ func (cr *creation) converse(rec *record) error {
 			if err := cr.takeConsole(m.File); err != nil {
 				return err
 			}
+		case program.MsgSeccompFd:
+			if err := cr.sendSeccompFd(rec, m.File); err != nil {
+				cr.exe.Reply(program.MsgAbort)
+				return err
+			}
+			if err := cr.exe.Reply(program.MsgAck); err != nil {
+				return err
+			}
 		case program.MsgReady:
 			return nil
 		case program.MsgError:
@@ -251,6 +260,31 @@ func (cr *creation) runHookPhase(rec *record, m *nsenter.Message) error {
 		return err
 	}
 	return cr.exe.Reply(program.MsgAck)
+}
+
+// sendSeccompFd hands the seccomp notify fd of the process being started
+// to the agent at linux.seccomp.listenerPath, with the container's state
+// (as runc: "creating" during create, the current status for an exec).
+func (cr *creation) sendSeccompFd(rec *record, fd *os.File) error {
+	if fd == nil {
+		return errors.New("receive seccomp notify fd: no file descriptor")
+	}
+	defer fd.Close()
+	sc := rec.Spec.Linux.Seccomp
+	if sc == nil || sc.ListenerPath == "" {
+		return errors.New("linux.seccomp.listenerPath: a notify fd came but no listener is set")
+	}
+	pid := cr.initPid
+	if pid == 0 {
+		pid = cr.exe.Pid
+	}
+	state := rec.hookState(Creating, pid)
+	if rec.InitPid != 0 {
+		// An exec: pid is the new process, the state the container's.
+		state = rec.hookState(Running, rec.InitPid)
+	}
+	f := &seccomp.Filter{ListenerPath: sc.ListenerPath, ListenerMetadata: sc.ListenerMetadata}
+	return seccomp.SendNotifyFd(f, pid, state, int(fd.Fd()))
 }
 
 // takeConsole sends the pty master to the console socket, or keeps it for

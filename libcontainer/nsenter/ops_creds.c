@@ -99,7 +99,6 @@ int op_seccomp(const struct op *op, uint32_t index)
 	struct sock_filter *filter;
 	long r;
 
-	(void)index;
 	if (op->lens[0] == 0 || op->lens[0] % sizeof(struct sock_filter) || op->lens[0] / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return fail_errno(EINVAL, "seccomp: bad filter length %u", op->lens[0]);
 	/* The packet gives no alignment guarantee; the kernel copies it anyway. */
@@ -113,9 +112,18 @@ int op_seccomp(const struct op *op, uint32_t index)
 	free(filter);
 	if (r < 0)
 		return fail("load seccomp filter");
-	/* With SECCOMP_FILTER_FLAG_NEW_LISTENER r is a notify fd; the protocol
-	 * has no message for it yet, so it must not leak into the container. */
-	if (r > 0)
-		close((int)r);
+	/* With SECCOMP_FILTER_FLAG_NEW_LISTENER r is a notify fd: the parent
+	 * hands it to the seccomp agent, and it must not stay in the
+	 * container. The filter applies to us already, which is why the
+	 * compiler refuses notify on sendmsg (nobody could answer it yet). */
+	if (r > 0) {
+		int fd = (int)r, err;
+
+		err = send_msg(MSG_SECCOMP_FD, index, 0, NULL, 0, fd) < 0 ? errno : 0;
+		close(fd);
+		if (err)
+			return fail_errno(err, "send seccomp notify fd to the parent");
+		return wait_ack(index);
+	}
 	return 0;
 }

@@ -59,6 +59,7 @@ enum hull_msg {
 	MSG_ERROR = 7,
 	MSG_ACK = 8,
 	MSG_ABORT = 9,
+	MSG_SECCOMP_FD = 10,
 };
 
 enum hull_hook_phase {

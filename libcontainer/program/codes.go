@@ -83,6 +83,7 @@ const (
 	MsgError      MsgType = 7
 	MsgAck        MsgType = 8
 	MsgAbort      MsgType = 9
+	MsgSeccompFd  MsgType = 10
 )
 
 // Hook phases carried by OpHooks and MsgHooks.
