@@ -11,7 +11,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Debian packages the build and the tests need (Go itself is not among them).
 DEB_PACKAGES := libseccomp-dev busybox-static gcc make pkg-config iproute2 util-linux
 
-.PHONY: all deps build test unit integration demo lint clean
+.PHONY: all deps build test unit integration demo lint clean bench bench-deps
 
 all: build
 
@@ -62,6 +62,22 @@ demo: deps build
 	id=demo-$$RANDOM$$RANDOM; \
 	echo "+ ./hull run --bundle $$dir $$id"; \
 	./hull run --bundle "$$dir" "$$id"
+
+# Start-up benchmark, side by side with runc and crun when installed
+# (bench/bench.sh says what it measures). BENCH_RUNS=N for more runs.
+BENCH_RUNS ?= 30
+BENCH_PACKAGES := hyperfine time python3 util-linux
+
+bench-deps:
+	@installed=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(BENCH_PACKAGES) 2>/dev/null | grep -c '^ii'); \
+	[ "$$installed" -eq $(words $(BENCH_PACKAGES)) ] && exit 0; \
+	echo "bench-deps: installing $(BENCH_PACKAGES)"; \
+	SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES) >/dev/null
+
+bench: deps bench-deps build
+	HULL=$(CURDIR)/hull bench/bench.sh $(BENCH_RUNS)
 
 # staticcheck without SA1019: a runtime must still honour the deprecated
 # fields of the spec.
