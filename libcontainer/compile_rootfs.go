@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"fmt"
+	"path"
 
 	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/libcontainer/program"
@@ -28,6 +29,7 @@ func (c *compiler) rootfs() error {
 		}
 	}
 	c.hooks()
+	c.processCwd()
 	if c.opts.NoPivot {
 		c.add("root.path (--no-pivot)", program.OpMoveRoot, nil)
 	} else {
@@ -74,6 +76,20 @@ func (c *compiler) rootfsAction(a rootfs.Action) error {
 		return fmt.Errorf("%s: compile rootfs action: unknown type %T", a.From(), a)
 	}
 	return nil
+}
+
+// processCwd creates a missing process.cwd as runc does: after the mounts
+// and hooks (so it is made on whatever is mounted there), as the
+// container's root, mode 0755; the chdir happens later. The root itself
+// always exists.
+func (c *compiler) processCwd() {
+	p := c.spec.Process
+	if p == nil {
+		return
+	}
+	if cwd := path.Clean(p.Cwd); cwd != "/" {
+		c.add("process.cwd (created if missing)", program.OpMkdirAll, []uint64{0o755}, cwd)
+	}
 }
 
 // hooks stops the executor where the hooks of config.json must run: after
