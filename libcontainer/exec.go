@@ -48,7 +48,13 @@ func (p *Process) Wait() (int, error) { return waitPid(p.Pid) }
 // Exec starts process in the running container c: the executor joins the
 // init's namespaces and cgroup, forks into its pid namespace and execs.
 // It returns once the process has exec'd (or failed to, with the error).
+//
+// The process never gets inheritable capabilities, whatever the config or
+// process says (runc's CVE-2022-29162: a program the exec'd process runs
+// could otherwise gain them through file capabilities); without them no
+// ambient capability can be raised either, so both sets are cleared.
 func (c *Container) Exec(process *specs.Process, opts ExecOptions) (*Process, error) {
+	process = withoutInheritableCaps(process)
 	cr := &creation{
 		opts: CreateOptions{ConsoleSocket: opts.ConsoleSocket, KeepConsole: opts.KeepConsole, PidFile: opts.PidFile},
 		exe:  opts.Executor,
@@ -74,7 +80,7 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 		}
 	}
 	if st := c.Status(); st != Running && st != Created {
-		return nil, fmt.Errorf("cannot exec in a %s container", st)
+		return nil, c.stateError(fmt.Errorf("cannot exec in a %s container", st))
 	}
 	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
 		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
@@ -91,7 +97,7 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	// recorded, they are the container's, even should the init exit next.
 	if !processAlive(c.rec.InitPid, c.rec.InitStartTime) {
 		cr.prog.Close()
-		return nil, ErrNotRunning
+		return nil, c.stateError(ErrNotRunning)
 	}
 	err = cr.exe.SendProgram(cr.prog)
 	cr.prog.Close()
@@ -120,4 +126,17 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	cr.console = nil
 	cr.exe.Sock.Close()
 	return p, nil
+}
+
+// withoutInheritableCaps returns a copy of p with empty inheritable and
+// ambient capability sets.
+func withoutInheritableCaps(p *specs.Process) *specs.Process {
+	if p == nil || p.Capabilities == nil {
+		return p
+	}
+	copied := *p
+	caps := *p.Capabilities
+	caps.Inheritable, caps.Ambient = nil, nil
+	copied.Capabilities = &caps
+	return &copied
 }

@@ -17,7 +17,7 @@ func (c *Container) Pause() error {
 	}
 	defer lock.unlock()
 	if status != Running && status != Created {
-		return ErrNotRunning
+		return c.stateError(ErrNotRunning)
 	}
 	return cgroups.Load(c.rec.CgroupPaths).Freeze()
 }
@@ -30,7 +30,7 @@ func (c *Container) Resume() error {
 	}
 	defer lock.unlock()
 	if status != Paused {
-		return ErrNotPaused
+		return c.stateError(ErrNotPaused)
 	}
 	return cgroups.Load(c.rec.CgroupPaths).Thaw()
 }

@@ -14,7 +14,7 @@ func (c *Container) Processes() ([]int, error) {
 		return nil, err
 	}
 	if c.Status() == Stopped {
-		return nil, ErrNotRunning
+		return nil, c.stateError(ErrNotRunning)
 	}
 	pids, err := cgroups.Load(c.rec.CgroupPaths).Pids()
 	if err != nil {
@@ -32,7 +32,7 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	}
 	defer lock.unlock()
 	if status == Stopped {
-		return ErrNotRunning
+		return c.stateError(ErrNotRunning)
 	}
 	if err := cgroups.Load(c.rec.CgroupPaths).Set(r); err != nil {
 		return fmt.Errorf("update resources: %w", err)

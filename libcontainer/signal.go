@@ -85,14 +85,14 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 		return err
 	}
 	if c.Status() == Stopped {
-		return ErrNotRunning
+		return c.stateError(ErrNotRunning)
 	}
 	if all {
 		return c.signalAll(sig)
 	}
 	if err := signalProcess(c.rec.InitPid, c.rec.InitStartTime, sig); err != nil {
 		if errors.Is(err, errNoProcess) {
-			return ErrNotRunning
+			return c.stateError(ErrNotRunning)
 		}
 		return err
 	}
@@ -111,4 +111,12 @@ func (c *Container) signalAll(sig unix.Signal) error {
 		}
 	}
 	return nil
+}
+
+// stateError names the container in an error about its state, so that a
+// user with many containers knows which one refused; the sentinel stays
+// reachable with errors.Is, and the text still contains runc's wording,
+// which engines match.
+func (c *Container) stateError(err error) error {
+	return fmt.Errorf("container %q: %w", c.id, err)
 }

@@ -20,11 +20,11 @@ func (c *Container) Start() error {
 	switch status {
 	case Created:
 	case Stopped:
-		return errors.New("cannot start a container that has stopped")
+		return c.stateError(errors.New("cannot start a container that has stopped"))
 	case Running:
-		return errors.New("cannot start an already running container")
+		return c.stateError(errors.New("cannot start an already running container"))
 	default:
-		return fmt.Errorf("cannot start a container in the %s state", status)
+		return c.stateError(fmt.Errorf("cannot start a container in the %s state", status))
 	}
 	if err := c.openExecFifo(); err != nil {
 		return err
@@ -46,7 +46,7 @@ func (c *Container) openExecFifo() error {
 	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		if errors.Is(err, unix.ENXIO) {
-			return errors.New("cannot start a container that has stopped")
+			return c.stateError(errors.New("cannot start a container that has stopped"))
 		}
 		return fmt.Errorf("open exec fifo: %w", err)
 	}

@@ -153,7 +153,6 @@ func execProcess(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error) {
 		c.Bounding = append(append([]string(nil), c.Bounding...), caps...)
 		c.Effective = append(append([]string(nil), c.Effective...), caps...)
 		c.Permitted = append(append([]string(nil), c.Permitted...), caps...)
-		c.Ambient = append(append([]string(nil), c.Ambient...), caps...)
 	}
 	if ctx.Bool("no-new-privs") {
 		p.NoNewPrivileges = true
