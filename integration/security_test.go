@@ -1,0 +1,147 @@
+package integration
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Each test here tries an attack that worked against some runtime; the
+// comment names the CVE class.
+
+// A mount destination that is a symlink in the (hostile) image pointing
+// at a host path is resolved inside the root: the host directory gets no
+// mount and no file (runc CVE-2021-30465 class).
+func TestMountDestinationSymlinkStaysInsideTheRoot(t *testing.T) {
+	hostDir := t.TempDir()
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, sh("echo pwned > /evil/file; echo pwned > /evil-rel/file")...)
+	spec.Mounts = append(spec.Mounts,
+		specs.Mount{Destination: "/evil", Type: "tmpfs", Source: "tmpfs"},
+		specs.Mount{Destination: "/evil-rel", Type: "tmpfs", Source: "tmpfs"},
+	)
+	c := newContainer(t, rt, spec)
+	rootfs := filepath.Join(c.bundle, "rootfs")
+	if err := os.Symlink(hostDir, filepath.Join(rootfs, "evil")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../../../../../../../.."+hostDir, filepath.Join(rootfs, "evil-rel")); err != nil {
+		t.Fatal(err)
+	}
+	res := c.runForeground()
+	t.Logf("run: %v", res)
+
+	entries, err := os.ReadDir(hostDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("the container wrote into the host directory %s: %v", hostDir, entries)
+	}
+	if mountinfo := readFile(t, "/proc/self/mountinfo"); strings.Contains(mountinfo, " "+hostDir+" ") {
+		t.Errorf("a mount landed on the host directory %s", hostDir)
+	}
+}
+
+// The container sees only stdio, plus exactly the fds --preserve-fds
+// passes: nothing of the runtime's leaks in (runc CVE-2024-21626 class).
+func TestOnlyPassedFdsReachTheContainer(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("host secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, preserve := range []int{0, 1} {
+		rt := newRuntime(t)
+		c := newContainer(t, rt, testSpec(t, rt, sh("ls /proc/self/fd; cat /proc/self/fd/3 2>/dev/null || true")...))
+		f, err := os.Open(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := rt.command("run", "--preserve-fds", strconv.Itoa(preserve), "--bundle", c.bundle, c.id)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.ExtraFiles = []*os.File{f}
+		err = cmd.Run()
+		f.Close()
+		if err != nil {
+			t.Fatalf("run --preserve-fds %d: %v\n%s", preserve, err, out.String())
+		}
+		// ls itself opens one directory fd (3, or 4 with fd 3 passed).
+		fds := strings.Fields(strings.Split(out.String(), "host secret")[0])
+		leaked := strings.Contains(out.String(), "host secret")
+		switch preserve {
+		case 0:
+			if leaked || len(fds) > 4 {
+				t.Errorf("without --preserve-fds the container saw fds %v (secret leaked: %v)", fds, leaked)
+			}
+		case 1:
+			if !leaked {
+				t.Errorf("with --preserve-fds 1 the container cannot read fd 3: %s", out.String())
+			}
+		}
+	}
+}
+
+// A cwd through /proc/self/fd/N must never leave the container's root
+// through an fd the runtime holds (runc CVE-2024-21626): either the
+// container fails to start, or its cwd is inside its root.
+func TestCwdThroughProcFdCannotLeaveTheRoot(t *testing.T) {
+	for fd := 3; fd <= 9; fd++ {
+		rt := newRuntime(t)
+		spec := testSpec(t, rt, sh("pwd; ls -a ..")...)
+		spec.Process.Cwd = "/proc/self/fd/" + strconv.Itoa(fd)
+		c := newContainer(t, rt, spec)
+		res := c.runForeground()
+		if res.code != 0 {
+			continue
+		}
+		if strings.Contains(res.stdout, "(unreachable)") || strings.Contains(res.stdout, "unified") ||
+			strings.Contains(res.stdout, "cgroup") {
+			t.Errorf("cwd %s reached outside the root:\n%s", spec.Process.Cwd, res.stdout)
+		}
+	}
+}
+
+// While the init waits for start it is still the runtime's executor: a
+// process in the container writing to /proc/1/exe must not reach the
+// runtime's binary on the host (runc CVE-2019-5736).
+func TestContainerCannotOverwriteTheRuntimeBinary(t *testing.T) {
+	before := fileSHA256(t, runtimeBinary)
+	rt := newRuntime(t)
+	c := newContainer(t, rt, testSpec(t, rt, "true"))
+	mustSucceed(t, c.create())
+
+	res := c.exec(nil, "sh", "-c", "echo pwned >> /proc/1/exe && echo WROTE")
+	if strings.Contains(res.stdout, "WROTE") {
+		t.Errorf("a container process wrote to the executor's /proc/1/exe: %v", res)
+	}
+	// The same from the host side: the init's exe is on a read-only mount.
+	exe := filepath.Join("/proc", strconv.Itoa(c.state().Pid), "exe")
+	f, err := os.OpenFile(exe, os.O_WRONLY|os.O_APPEND, 0)
+	if err == nil {
+		f.Close()
+		t.Errorf("opened the waiting init's exe %s for writing", exe)
+	} else if !errors.Is(err, unix.EROFS) && !errors.Is(err, unix.ETXTBSY) {
+		t.Logf("opening %s for writing failed with %v", exe, err)
+	}
+	if after := fileSHA256(t, runtimeBinary); after != before {
+		t.Fatalf("the runtime binary %s changed", runtimeBinary)
+	}
+}
+
+func fileSHA256(t *testing.T, path string) [32]byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(data)
+}
