@@ -25,6 +25,11 @@ type CompileOptions struct {
 	// CgroupMounts say what a `cgroup` mount shows (from the cgroup
 	// manager). Empty: the mount is an empty tmpfs.
 	CgroupMounts []cgroups.Mount
+	// ID is the container's id; it names the init's new session keyring
+	// ("_ses.ID", as runc). Empty: no new session keyring.
+	ID string
+	// NoNewKeyring keeps the caller's session keyring (--no-new-keyring).
+	NoNewKeyring bool
 }
 
 // compiler accumulates the program of one container.
@@ -52,7 +57,7 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     timens-offsets (only before anything enters the
 //	                     time namespace); fork (pid and time namespaces
 //	                     apply to children).
-//	stage 2 (the init)   setsid; umask 0 while building the root; the rootfs
+//	stage 2 (the init)   setsid; a new session keyring; umask 0 while building the root; the rootfs
 //	                     layout (package rootfs) with the createRuntime and
 //	                     createContainer hooks before pivot_root; sysctls,
 //	                     host and domain name; console; rlimits; umask;
@@ -89,6 +94,7 @@ func (c *compiler) compile() error {
 	c.add("process (container init)", program.OpFork, nil)
 	// Stage 2: the container's init.
 	c.add("process (new session)", program.OpSetsid, nil)
+	c.sessionKeyring()
 	// Directories, files and device nodes get exactly the modes the
 	// config asks for (runc clears the umask around them too); the
 	// process's own umask is set later.
@@ -99,6 +105,29 @@ func (c *compiler) compile() error {
 	c.kernelSettings()
 	c.processSetup(c.spec.Process, filter)
 	return nil
+}
+
+// Session keyring permissions as runc sets them: keep what the kernel
+// gave, add search for the owner, or for others in a user namespace
+// (where the owner is the mapped root, not the process's user).
+const (
+	keyringKeepPerms  = 0xffffffff
+	keyringUserSearch = 0x00080000 // KEY_USR_SEARCH
+	keyringOthSearch  = 0x00000008 // KEY_OTH_SEARCH
+)
+
+// sessionKeyring gives the init a session keyring of its own, named after
+// the container, so that it does not share the caller's keys.
+func (c *compiler) sessionKeyring() {
+	if c.opts.NoNewKeyring || c.opts.ID == "" {
+		return
+	}
+	perm := uint64(keyringUserSearch)
+	if c.plan.HasNamespace(specs.UserNamespace) {
+		perm = keyringOthSearch
+	}
+	c.add("session keyring (--no-new-keyring keeps the caller's)", program.OpJoinKeyring,
+		[]uint64{keyringKeepPerms, perm}, "_ses."+c.opts.ID)
 }
 
 // checkUnsupported refuses config the executor has no operation for.

@@ -25,6 +25,9 @@ func DescribeBundle(bundle string, opts CompileOptions) (string, error) {
 	if plan.Spec.Process.Terminal {
 		opts.Console = true
 	}
+	if opts.ID == "" {
+		opts.ID = describeID
+	}
 	if opts.CgroupMounts == nil {
 		opts.CgroupMounts = describeCgroupMounts(plan)
 	}

@@ -37,8 +37,8 @@ type compileCase struct {
 }
 
 var compileCases = []compileCase{
-	{name: "runc-spec", opts: CompileOptions{Console: true, CgroupMounts: hybridCgroups}},
-	{name: "runc-spec-rootless", rootless: true, opts: CompileOptions{Console: true, CgroupMounts: hybridCgroups},
+	{name: "runc-spec", opts: CompileOptions{Console: true, CgroupMounts: hybridCgroups, ID: "ctr"}},
+	{name: "runc-spec-rootless", rootless: true, opts: CompileOptions{Console: true, CgroupMounts: hybridCgroups, ID: "ctr"},
 		mutate: func(s *specs.Spec) {
 			// A range of ids, so that the golden file does not depend on
 			// the uid running the test.
@@ -51,7 +51,7 @@ var compileCases = []compileCase{
 		s.Linux.Namespaces[1].Path = "/proc/self/ns/net"
 		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
 	}},
-	{name: "kitchen-sink", opts: CompileOptions{NoPivot: true, PreserveFDs: 2, CgroupMounts: hybridCgroups}, mutate: kitchenSink},
+	{name: "kitchen-sink", opts: CompileOptions{NoPivot: true, PreserveFDs: 2, CgroupMounts: hybridCgroups, ID: "ctr", NoNewKeyring: true}, mutate: kitchenSink},
 	{name: "seccomp-before-caps", mutate: func(s *specs.Spec) {
 		s.Process.Terminal = false
 		s.Process.NoNewPrivileges = false

@@ -132,6 +132,8 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		ExecFifo:     fifo,
 		Console:      spec.Process != nil && spec.Process.Terminal,
 		CgroupMounts: cr.mgr.Mounts(),
+		ID:           id,
+		NoNewKeyring: cr.opts.NoNewKeyring,
 	})
 	if err != nil {
 		fifo.Close()

@@ -63,6 +63,7 @@ static const struct op_entry op_table[] = {
 	[OP_EXEC] = { op_exec, 1, 1 },
 	[OP_SETSID] = { op_setsid, 0, 0 },
 	[OP_SET_GROUPS_DENY] = { op_setgroups_deny, 0, 0 },
+	[OP_JOIN_KEYRING] = { op_join_keyring, 2, 1 },
 };
 
 static void die(uint32_t op_index) __attribute__((noreturn));

@@ -1,5 +1,5 @@
 /* Ops that set the container process's privileges: user and groups,
- * capabilities, no_new_privs and the seccomp filter. */
+ * capabilities, no_new_privs, the session keyring and the seccomp filter. */
 #include "util.h"
 
 #include <limits.h>
@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/keyctl.h>
 #include <linux/seccomp.h>
 
 /* Drops every bounding-set capability the kernel knows that is not kept;
@@ -90,6 +91,44 @@ int op_no_new_privs(const struct op *op, uint32_t index)
 	(void)index;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fail("set no_new_privs");
+	return 0;
+}
+
+/* Joins a new session keyring named strs[0], so that the container does
+ * not share the caller's, then sets its permissions to (perm & ints[0]) |
+ * ints[1]. A kernel without keyrings (ENOSYS) has nothing to share. */
+int op_join_keyring(const struct op *op, uint32_t index)
+{
+	static char desc[8192];
+	const char *name = op->strs[0];
+	char *p, *end;
+	unsigned long perm;
+	long id, n;
+	int i;
+
+	(void)index;
+	id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+	if (id < 0)
+		return errno == ENOSYS ? 0 : fail("join session keyring %s", name);
+	/* "type;uid;gid;perm;description", perm in hex */
+	n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1, 0);
+	if (n < 0)
+		return fail("describe session keyring %s", name);
+	desc[(size_t)n < sizeof(desc) ? (size_t)n : sizeof(desc) - 1] = '\0';
+	for (p = desc, i = 0; p && i < 3; i++) {
+		p = strchr(p, ';');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return fail_errno(EPROTO, "describe session keyring %s: no permissions field", name);
+	errno = 0;
+	perm = strtoul(p, &end, 16);
+	if (errno || end == p || *end != ';')
+		return fail_errno(EPROTO, "describe session keyring %s: bad permissions field", name);
+	perm = (perm & (unsigned long)op->ints[0]) | (unsigned long)op->ints[1];
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm & 0xffffffffUL, 0, 0) < 0)
+		return fail("set permissions of session keyring %s", name);
 	return 0;
 }
 

@@ -47,6 +47,7 @@ enum hull_op {
 	OP_EXEC = 37,
 	OP_SETSID = 38,
 	OP_SET_GROUPS_DENY = 39,
+	OP_JOIN_KEYRING = 40,
 };
 
 enum hull_msg {

@@ -170,6 +170,7 @@ int op_cap_bounding(const struct op *, uint32_t);
 int op_set_user(const struct op *, uint32_t);
 int op_caps(const struct op *, uint32_t);
 int op_no_new_privs(const struct op *, uint32_t);
+int op_join_keyring(const struct op *, uint32_t);
 int op_umask(const struct op *, uint32_t);
 int op_chdir(const struct op *, uint32_t);
 int op_seccomp(const struct op *, uint32_t);

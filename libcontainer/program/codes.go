@@ -45,6 +45,7 @@ const (
 	OpExec          Code = 37
 	OpSetsid        Code = 38
 	OpSetGroupsDeny Code = 39
+	OpJoinKeyring   Code = 40
 )
 
 var codeNames = map[Code]string{
@@ -59,6 +60,7 @@ var codeNames = map[Code]string{
 	OpNoNewPrivs: "no-new-privs", OpUmask: "umask", OpChdir: "chdir", OpSeccomp: "seccomp",
 	OpResolveExec: "resolve-exec", OpCloseFds: "close-fds", OpReady: "ready",
 	OpWaitStart: "wait-start", OpExec: "exec", OpSetsid: "setsid", OpSetGroupsDeny: "setgroups-deny",
+	OpJoinKeyring: "join-keyring",
 }
 
 // String returns the readable name used by the disassembler and in errors.
