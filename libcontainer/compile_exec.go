@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/libcontainer/program"
 	"github.com/hullrt/hull/specconv"
@@ -43,7 +44,25 @@ func (c *compiler) compileExec(process *specs.Process, initPid int) error {
 	}
 	c.add("process (in the container's pid namespace)", program.OpFork, nil)
 	c.add("process (new session)", program.OpSetsid, nil)
+	if !c.plan.HasNamespace(specs.MountNamespace) {
+		if err := c.joinInitRoot(initPid); err != nil {
+			return err
+		}
+	}
 	c.processSetup(process, filter)
+	return nil
+}
+
+// joinInitRoot enters the root of a container that has no mount
+// namespace (a chroot, which setns cannot join) through its init.
+func (c *compiler) joinInitRoot(initPid int) error {
+	path := "/proc/" + strconv.Itoa(initPid) + "/root"
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return fmt.Errorf("open root of container init %d: %w", initPid, err)
+	}
+	idx := c.prog.AddFile(f, "root "+path)
+	c.add(fmt.Sprintf("root.path (root of init %d, no mount namespace)", initPid), program.OpChroot, []uint64{idx})
 	return nil
 }
 

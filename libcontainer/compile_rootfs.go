@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/libcontainer/program"
 	"github.com/hullrt/hull/rootfs"
@@ -16,6 +18,9 @@ func (c *compiler) rootfs() error {
 	layout, err := rootfs.NewLayout(c.plan, rootfs.Input{CgroupViews: cgroupViews(c.opts.CgroupMounts)})
 	if err != nil {
 		return err
+	}
+	if !c.plan.HasNamespace(specs.MountNamespace) {
+		return c.rootfsDetached(layout)
 	}
 	rp := layout.RootPropagation
 	c.add(rp.Origin, program.OpPropagation, []uint64{rp.Flags}, rp.Path)
@@ -35,6 +40,31 @@ func (c *compiler) rootfs() error {
 	} else {
 		c.add("root.path", program.OpPivotRoot, nil)
 	}
+	for _, a := range layout.AfterPivot {
+		if err := c.rootfsAction(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rootfsDetached is rootfs for a container in the runtime's mount
+// namespace: the root is a detached clone of root.path (nothing is
+// mounted in, or changed on, the host's mount table, and the container's
+// mounts vanish with its last process), entered with chroot.
+func (c *compiler) rootfsDetached(layout *rootfs.Layout) error {
+	if c.spec.Linux.RootfsPropagation != "" {
+		return fmt.Errorf("linux.rootfsPropagation: needs a mount namespace in linux.namespaces")
+	}
+	c.add("root.path (no mount namespace: detached clone)", program.OpRootClone, nil, c.plan.Rootfs)
+	for _, a := range layout.Setup {
+		if err := c.rootfsAction(a); err != nil {
+			return err
+		}
+	}
+	c.hooks()
+	c.processCwd()
+	c.add("root.path (no mount namespace)", program.OpChroot, nil)
 	for _, a := range layout.AfterPivot {
 		if err := c.rootfsAction(a); err != nil {
 			return err

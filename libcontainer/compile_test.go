@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +53,12 @@ var compileCases = []compileCase{
 		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
 	}},
 	{name: "kitchen-sink", opts: CompileOptions{NoPivot: true, PreserveFDs: 2, CgroupMounts: hybridCgroups, ID: "ctr", NoNewKeyring: true}, mutate: kitchenSink},
+	{name: "no-mountns", opts: CompileOptions{CgroupMounts: hybridCgroups}, mutate: func(s *specs.Spec) {
+		s.Process.Terminal = false
+		s.Linux.Namespaces = slices.DeleteFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
+			return ns.Type == specs.MountNamespace
+		})
+	}},
 	{name: "seccomp-before-caps", mutate: func(s *specs.Spec) {
 		s.Process.Terminal = false
 		s.Process.NoNewPrivileges = false

@@ -32,11 +32,6 @@ func validateNamespaces(spec *specs.Spec) error {
 			}
 		}
 	}
-	// Every filesystem operation of the executor (mounts, pivot_root)
-	// would otherwise change the host's mount table.
-	if !seen[specs.MountNamespace] {
-		return fmt.Errorf("linux.namespaces: a mount namespace is required")
-	}
 	return nil
 }
 

@@ -83,8 +83,6 @@ func TestFromSpecErrors(t *testing.T) {
 			`linux.namespaces[5].type: duplicate namespace "pid"`},
 		{"relative namespace path", func(s *specs.Spec) { s.Linux.Namespaces[1].Path = "proc/1/ns/net" },
 			`linux.namespaces[1].path: "proc/1/ns/net" is not absolute`},
-		{"no mount namespace", func(s *specs.Spec) { s.Linux.Namespaces = s.Linux.Namespaces[:4] },
-			"linux.namespaces: a mount namespace is required"},
 		{"mappings without userns", func(s *specs.Spec) { s.Linux.UIDMappings = []specs.LinuxIDMapping{{Size: 1}} },
 			"linux.uidMappings: needs a user namespace in linux.namespaces"},
 		{"userns without mappings", func(s *specs.Spec) {

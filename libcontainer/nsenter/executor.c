@@ -64,6 +64,8 @@ static const struct op_entry op_table[] = {
 	[OP_SETSID] = { op_setsid, 0, 0 },
 	[OP_SET_GROUPS_DENY] = { op_setgroups_deny, 0, 0 },
 	[OP_JOIN_KEYRING] = { op_join_keyring, 2, 1 },
+	[OP_ROOT_CLONE] = { op_root_clone, 0, 1 },
+	[OP_CHROOT] = { op_chroot, 0, 0 },
 };
 
 static void die(uint32_t op_index) __attribute__((noreturn));

@@ -100,22 +100,39 @@ fail:
 	return -1;
 }
 
+/* mount_setattr refuses (EINVAL) a mount inside a detached tree other
+ * than its root (a container without a mount namespace): stack a
+ * read-only clone of the mount, its submounts included, on top instead. */
+static int stack_readonly_clone(int fd, const char *path)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	int tree = sys_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0)
+		return fail("remount %s read-only: clone", path);
+	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &attr) < 0 ||
+	    sys_move_mount(tree, "", fd, "", MOVE_FDS) < 0) {
+		fail("remount %s read-only", path);
+		close(tree);
+		return -1;
+	}
+	close(tree);
+	return 0;
+}
+
 int op_remount_ro(const struct op *op, uint32_t index)
 {
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-	int fd;
+	int fd, r = 0;
 
 	(void)index;
 	fd = open_in_root(op->strs[0], O_PATH);
 	if (fd < 0)
 		return fail("open %s in root", op->strs[0]);
-	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0) {
-		fail("remount %s read-only", op->strs[0]);
-		close(fd);
-		return -1;
-	}
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0)
+		r = errno == EINVAL ? stack_readonly_clone(fd, op->strs[0]) : fail("remount %s read-only", op->strs[0]);
 	close(fd);
-	return 0;
+	return r;
 }
 
 /* A procfs of our own, mounted nowhere: the image cannot have put

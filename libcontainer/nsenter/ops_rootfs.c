@@ -1,5 +1,6 @@
 /* Ops that make the rootfs the container's root: bind it onto itself,
- * then pivot_root (or move it over / with --no-pivot). */
+ * then pivot_root (or move it over / with --no-pivot); without a mount
+ * namespace, a detached clone of it and chroot. */
 #include "util.h"
 
 #include <string.h>
@@ -158,5 +159,54 @@ int op_move_root(const struct op *op, uint32_t index)
 		return fail("chroot");
 	if (chdir("/") < 0)
 		return fail("chdir /");
+	return reopen_root();
+}
+
+/* No mount namespace of our own: the root is a detached recursive clone
+ * of the rootfs, so the mounts made on it are in no namespace, the host's
+ * mount table never sees them, and they go away with the last process
+ * whose root (or fd) holds the clone. Mounting on a detached tree needs
+ * Linux 6.15. */
+int op_root_clone(const struct op *op, uint32_t index)
+{
+	int tree;
+
+	(void)index;
+	tree = sys_open_tree(AT_FDCWD, op->strs[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return fail("clone rootfs %s", op->strs[0]);
+	if (st.rootfd >= 0)
+		close(st.rootfd);
+	st.rootfd = tree;
+	return 0;
+}
+
+/* chroot into the root fd (ints[0], when given: the file of that index,
+ * e.g. the root of a running container's init). */
+int op_chroot(const struct op *op, uint32_t index)
+{
+	static int held = -1;
+	int fd = root_fd();
+
+	(void)index;
+	if (op->nints > 0) {
+		if (op->ints[0] >= (uint64_t)st.prog->nfds)
+			return fail_errno(EBADF, "chroot: file %llu was not passed", (unsigned long long)op->ints[0]);
+		fd = st.prog->fds[op->ints[0]];
+	}
+	if (fchdir(fd) < 0)
+		return fail("enter rootfs");
+	if (chroot(".") < 0)
+		return fail("chroot");
+	if (chdir("/") < 0)
+		return fail("chdir /");
+	/* Closing the last fd of a detached tree dissolves it: its mounts
+	 * stay reachable from our root but no longer take mount operations
+	 * (masks, read-only binds). Hold it until execve. */
+	if (op->nints == 0 && held < 0) {
+		held = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (held < 0)
+			return fail("hold the detached root");
+	}
 	return reopen_root();
 }

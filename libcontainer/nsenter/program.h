@@ -48,6 +48,8 @@ enum hull_op {
 	OP_SETSID = 38,
 	OP_SET_GROUPS_DENY = 39,
 	OP_JOIN_KEYRING = 40,
+	OP_ROOT_CLONE = 41,
+	OP_CHROOT = 42,
 };
 
 enum hull_msg {

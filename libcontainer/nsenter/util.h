@@ -159,6 +159,8 @@ int op_mknod(const struct op *, uint32_t);
 int op_symlink(const struct op *, uint32_t);
 int op_pivot_root(const struct op *, uint32_t);
 int op_move_root(const struct op *, uint32_t);
+int op_root_clone(const struct op *, uint32_t);
+int op_chroot(const struct op *, uint32_t);
 int op_mask(const struct op *, uint32_t);
 int op_readonly(const struct op *, uint32_t);
 int op_remount_ro(const struct op *, uint32_t);

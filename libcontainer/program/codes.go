@@ -46,6 +46,8 @@ const (
 	OpSetsid        Code = 38
 	OpSetGroupsDeny Code = 39
 	OpJoinKeyring   Code = 40
+	OpRootClone     Code = 41
+	OpChroot        Code = 42
 )
 
 var codeNames = map[Code]string{
@@ -60,7 +62,7 @@ var codeNames = map[Code]string{
 	OpNoNewPrivs: "no-new-privs", OpUmask: "umask", OpChdir: "chdir", OpSeccomp: "seccomp",
 	OpResolveExec: "resolve-exec", OpCloseFds: "close-fds", OpReady: "ready",
 	OpWaitStart: "wait-start", OpExec: "exec", OpSetsid: "setsid", OpSetGroupsDeny: "setgroups-deny",
-	OpJoinKeyring: "join-keyring",
+	OpJoinKeyring: "join-keyring", OpRootClone: "root-clone", OpChroot: "chroot",
 }
 
 // String returns the readable name used by the disassembler and in errors.
