@@ -39,8 +39,14 @@ func (c *Container) ID() string { return c.id }
 // Pid returns the init's pid in the caller's pid namespace.
 func (c *Container) Pid() int { return c.rec.InitPid }
 
-// Spec returns the config the container was created with.
-func (c *Container) Spec() *specs.Spec { return c.rec.Spec }
+// Spec returns the config the container was created with (should the
+// stored config not decode, the part of it the lifecycle reads).
+func (c *Container) Spec() *specs.Spec {
+	if spec, err := c.rec.fullSpec(); err == nil {
+		return spec
+	}
+	return c.rec.Spec
+}
 
 // Console returns the pty master when Create kept it (CreateOptions.KeepConsole),
 // else nil. The caller owns it.

@@ -85,7 +85,11 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
 		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
 	}
-	plan := &specconv.Plan{Spec: c.rec.Spec, Bundle: c.rec.Bundle, Rootfs: c.rec.Rootfs}
+	spec, err := c.rec.fullSpec()
+	if err != nil {
+		return nil, err
+	}
+	plan := &specconv.Plan{Spec: spec, Bundle: c.rec.Bundle, Rootfs: c.rec.Rootfs}
 	cr.prog, err = CompileExec(plan, process, c.rec.InitPid, CompileOptions{
 		PreserveFDs: opts.PreserveFDs,
 		Console:     process != nil && process.Terminal,

@@ -37,8 +37,12 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	if err := cgroups.Load(c.rec.CgroupPaths).Set(r); err != nil {
 		return fmt.Errorf("update resources: %w", err)
 	}
-	if c.rec.Spec != nil && c.rec.Spec.Linux != nil {
-		c.rec.Spec.Linux.Resources = r
+	spec, err := c.rec.fullSpec()
+	if err != nil {
+		return err
+	}
+	if spec != nil && spec.Linux != nil {
+		spec.Linux.Resources = r
 		return saveRecord(c.dir, c.rec)
 	}
 	return nil

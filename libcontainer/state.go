@@ -1,6 +1,8 @@
 package libcontainer
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -47,8 +49,54 @@ type record struct {
 	// CgroupPaths are the manager's paths, to load it again without the config.
 	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"`
 	Rootless    bool              `json:"rootless,omitempty"`
-	// Spec is the config as created (hooks, annotations, namespaces).
-	Spec *specs.Spec `json:"spec"`
+	// Spec is the config as created. In a record read back from disk it is
+	// only the summary the lifecycle commands need (version, annotations,
+	// hooks, namespaces; see specSummary): decoding the whole runtime-spec
+	// type tree would cost every state, list entry, start, kill and delete
+	// about 3 ms. fullSpec decodes the rest from RawSpec when needed.
+	Spec *specs.Spec `json:"-"`
+	// RawSpec is the config's JSON as stored, written from Spec.
+	RawSpec json.RawMessage `json:"spec"`
+	// partial says Spec is only the summary of RawSpec.
+	partial bool
+}
+
+// specSummary decodes the part of a stored config that the lifecycle
+// commands read, skipping the rest unparsed.
+func specSummary(raw json.RawMessage) (*specs.Spec, error) {
+	var s *struct {
+		Version     string            `json:"ociVersion"`
+		Hooks       *specs.Hooks      `json:"hooks,omitempty"`
+		Annotations map[string]string `json:"annotations,omitempty"`
+		Linux       *struct {
+			Namespaces []specs.LinuxNamespace `json:"namespaces,omitempty"`
+		} `json:"linux,omitempty"`
+	}
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	if err := json.Unmarshal(raw, &s); err != nil || s == nil {
+		return nil, err
+	}
+	spec := &specs.Spec{Version: s.Version, Hooks: s.Hooks, Annotations: s.Annotations}
+	if s.Linux != nil {
+		spec.Linux = &specs.Linux{Namespaces: s.Linux.Namespaces}
+	}
+	return spec, nil
+}
+
+// fullSpec returns the whole config, decoding it from RawSpec the first
+// time a loaded record needs more than its summary.
+func (r *record) fullSpec() (*specs.Spec, error) {
+	if !r.partial {
+		return r.Spec, nil
+	}
+	var spec *specs.Spec
+	if err := json.Unmarshal(r.RawSpec, &spec); err != nil {
+		return nil, fmt.Errorf("decode config of %q: %w", r.ID, err)
+	}
+	r.Spec, r.partial = spec, false
+	return spec, nil
 }
 
 // hookState is the OCI state given to hooks on stdin.

@@ -107,6 +107,13 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 
 // saveRecord writes the container's record atomically.
 func saveRecord(dir string, r *record) error {
+	if !r.partial {
+		raw, err := json.Marshal(r.Spec)
+		if err != nil {
+			return fmt.Errorf("encode state: %w", err)
+		}
+		r.RawSpec = raw
+	}
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
@@ -128,6 +135,10 @@ func loadRecord(dir, id string) (*record, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("decode state of %q: %w", id, err)
 	}
+	if r.Spec, err = specSummary(r.RawSpec); err != nil {
+		return nil, fmt.Errorf("decode state of %q: %w", id, err)
+	}
+	r.partial = r.Spec != nil
 	return &r, nil
 }
 

@@ -26,6 +26,9 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := got.fullSpec(); err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
 	}
@@ -35,6 +38,50 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("state file mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+// A loaded record holds the summary of its config that the lifecycle
+// commands read; fullSpec decodes the rest.
+func TestLoadRecordSummarizesSpec(t *testing.T) {
+	dir := t.TempDir()
+	full := &specs.Spec{
+		Version:     "1.0.2",
+		Process:     &specs.Process{Args: []string{"sh"}, Cwd: "/"},
+		Hooks:       &specs.Hooks{Poststop: []specs.Hook{{Path: "/bin/true"}}},
+		Annotations: map[string]string{"a": "b"},
+		Linux: &specs.Linux{
+			Namespaces:  []specs.LinuxNamespace{{Type: specs.PIDNamespace}},
+			CgroupsPath: "/c1",
+		},
+	}
+	if err := saveRecord(dir, &record{ID: "c1", Spec: full}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadRecord(dir, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := &specs.Spec{
+		Version: full.Version, Hooks: full.Hooks, Annotations: full.Annotations,
+		Linux: &specs.Linux{Namespaces: full.Linux.Namespaces},
+	}
+	if !reflect.DeepEqual(got.Spec, summary) {
+		t.Fatalf("summary:\n got %+v\nwant %+v", got.Spec, summary)
+	}
+	// Saving a loaded record keeps the whole config.
+	if err := saveRecord(dir, got); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = loadRecord(dir, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := got.fullSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(spec, full) {
+		t.Fatalf("full spec:\n got %+v\nwant %+v", spec, full)
 	}
 }
 
