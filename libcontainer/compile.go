@@ -103,8 +103,23 @@ func (c *compiler) compile() error {
 		return err
 	}
 	c.kernelSettings()
+	if c.spec.Process == nil {
+		c.noProcess()
+		return nil
+	}
 	c.processSetup(c.spec.Process, filter)
 	return nil
+}
+
+// noProcess ends the program of a config without process (allowed at
+// create, refused by start): the init reports ready and waits, as root,
+// until delete kills it; should the fifo ever be written it exits.
+func (c *compiler) noProcess() {
+	c.add("ready (no process)", program.OpReady, nil)
+	if c.opts.ExecFifo != nil {
+		idx := c.prog.AddFile(c.opts.ExecFifo, "exec fifo")
+		c.add("exec fifo (no process: start refuses)", program.OpWaitStart, []uint64{idx})
+	}
 }
 
 // Session keyring permissions as runc sets them: keep what the kernel

@@ -22,7 +22,7 @@ func DescribeBundle(bundle string, opts CompileOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if plan.Spec.Process.Terminal {
+	if plan.Spec.Process != nil && plan.Spec.Process.Terminal {
 		opts.Console = true
 	}
 	if opts.ID == "" {

@@ -68,6 +68,9 @@ func (c *compiler) namespaces() error {
 }
 
 func (c *compiler) oomScoreAdj(p *specs.Process) {
+	if p == nil {
+		return
+	}
 	if adj := p.OOMScoreAdj; adj != nil {
 		c.add("process.oomScoreAdj", program.OpOomScoreAdj, []uint64{uint64(int64(*adj))})
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/containerd/console"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
@@ -272,7 +273,14 @@ func (cr *creation) sendSeccompFd(rec *record, fd *os.File) error {
 		return errors.New("receive seccomp notify fd: no file descriptor")
 	}
 	defer fd.Close()
-	sc := rec.Spec.Linux.Seccomp
+	spec, err := rec.fullSpec()
+	if err != nil {
+		return err
+	}
+	var sc *specs.LinuxSeccomp
+	if spec.Linux != nil {
+		sc = spec.Linux.Seccomp
+	}
 	if sc == nil || sc.ListenerPath == "" {
 		return errors.New("linux.seccomp.listenerPath: a notify fd came but no listener is set")
 	}

@@ -26,6 +26,10 @@ func (c *Container) Start() error {
 	default:
 		return c.stateError(fmt.Errorf("cannot start a container in the %s state", status))
 	}
+	if c.rec.Spec != nil && c.rec.Spec.Process == nil {
+		// config.md: process is "REQUIRED when start is called".
+		return errors.New("process: required by start")
+	}
 	if err := c.openExecFifo(); err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ type record struct {
 	Rootless    bool              `json:"rootless,omitempty"`
 	// Spec is the config as created. In a record read back from disk it is
 	// only the summary the lifecycle commands need (version, annotations,
-	// hooks, namespaces; see specSummary): decoding the whole runtime-spec
+	// hooks, process, namespaces; see specSummary): decoding the whole runtime-spec
 	// type tree would cost every state, list entry, start, kill and delete
 	// about 3 ms. fullSpec decodes the rest from RawSpec when needed.
 	Spec *specs.Spec `json:"-"`
@@ -67,6 +67,7 @@ func specSummary(raw json.RawMessage) (*specs.Spec, error) {
 	var s *struct {
 		Version     string            `json:"ociVersion"`
 		Hooks       *specs.Hooks      `json:"hooks,omitempty"`
+		Process     *specs.Process    `json:"process,omitempty"`
 		Annotations map[string]string `json:"annotations,omitempty"`
 		Linux       *struct {
 			Namespaces []specs.LinuxNamespace `json:"namespaces,omitempty"`
@@ -78,7 +79,7 @@ func specSummary(raw json.RawMessage) (*specs.Spec, error) {
 	if err := json.Unmarshal(raw, &s); err != nil || s == nil {
 		return nil, err
 	}
-	spec := &specs.Spec{Version: s.Version, Hooks: s.Hooks, Annotations: s.Annotations}
+	spec := &specs.Spec{Version: s.Version, Hooks: s.Hooks, Process: s.Process, Annotations: s.Annotations}
 	if s.Linux != nil {
 		spec.Linux = &specs.Linux{Namespaces: s.Linux.Namespaces}
 	}

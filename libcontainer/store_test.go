@@ -63,7 +63,7 @@ func TestLoadRecordSummarizesSpec(t *testing.T) {
 		t.Fatal(err)
 	}
 	summary := &specs.Spec{
-		Version: full.Version, Hooks: full.Hooks, Annotations: full.Annotations,
+		Version: full.Version, Hooks: full.Hooks, Process: full.Process, Annotations: full.Annotations,
 		Linux: &specs.Linux{Namespaces: full.Linux.Namespaces},
 	}
 	if !reflect.DeepEqual(got.Spec, summary) {

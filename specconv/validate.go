@@ -14,7 +14,7 @@ func validate(spec *specs.Spec) error {
 	checks := []func(*specs.Spec) error{
 		validateVersion,
 		validateRoot,
-		func(s *specs.Spec) error { return ValidateProcess(s.Process) },
+		validateInitProcess,
 		validateMounts,
 		validateHooks,
 		validateNamespaces,
@@ -29,6 +29,15 @@ func validate(spec *specs.Spec) error {
 		}
 	}
 	return nil
+}
+
+// validateInitProcess: config.md makes process optional at create
+// ("REQUIRED when start is called"); start refuses a config without it.
+func validateInitProcess(spec *specs.Spec) error {
+	if spec.Process == nil {
+		return nil
+	}
+	return ValidateProcess(spec.Process)
 }
 
 func validateVersion(spec *specs.Spec) error {

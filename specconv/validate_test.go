@@ -30,7 +30,6 @@ func TestFromSpecErrors(t *testing.T) {
 		{"version 2", func(s *specs.Spec) { s.Version = "2.0.0" }, `ociVersion: unsupported version "2.0.0" (want 1.x)`},
 		{"no root", func(s *specs.Spec) { s.Root = nil }, "root: must be set"},
 		{"no root path", func(s *specs.Spec) { s.Root.Path = "" }, "root.path: must be set"},
-		{"no process", func(s *specs.Spec) { s.Process = nil }, "process: must be set"},
 		{"no args", func(s *specs.Spec) { s.Process.Args = nil }, "process.args: must not be empty"},
 		{"empty args[0]", func(s *specs.Spec) { s.Process.Args = []string{"", "x"} }, "process.args[0]: must not be empty"},
 		{"relative cwd", func(s *specs.Spec) { s.Process.Cwd = "home" }, `process.cwd: "home" is not absolute`},
