@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // The init joins a new session keyring named after the container, as
@@ -39,5 +41,25 @@ func TestSessionKeyring(t *testing.T) {
 				t.Errorf("no keyring %s in the container's /proc/keys:\n%s", ring, res.stdout)
 			}
 		})
+	}
+}
+
+// An exec'd process joins the init's session keyring (by its name, as
+// root, before it becomes its user): as uid 1000 it sees the keyring only
+// because it possesses it (owner uid 0, no permissions for others).
+func TestExecJoinsSessionKeyring(t *testing.T) {
+	rt := newRuntime(t)
+	c := startSleeper(t, rt, func(s *specs.Spec) {
+		s.Linux.MaskedPaths = slices.DeleteFunc(s.Linux.MaskedPaths, func(p string) bool { return p == "/proc/keys" })
+	})
+	out := mustSucceed(t, c.exec([]string{"--user", "1000:1000"}, "cat", "/proc/keys")).stdout
+	n := 0
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 9 && f[7] == "keyring" && strings.TrimSuffix(f[8], ":") == "_ses."+c.id {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d keyrings named _ses.%s in the exec'd process's /proc/keys, want 1:\n%s", n, c.id, out)
 	}
 }

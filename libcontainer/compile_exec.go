@@ -44,6 +44,8 @@ func (c *compiler) compileExec(process *specs.Process, initPid int) error {
 	}
 	c.add("process (in the container's pid namespace)", program.OpFork, nil)
 	c.add("process (new session)", program.OpSetsid, nil)
+	// Joins the init's keyring by name (its permissions let us search it).
+	c.sessionKeyring()
 	if !c.plan.HasNamespace(specs.MountNamespace) {
 		if err := c.joinInitRoot(initPid); err != nil {
 			return err

@@ -151,6 +151,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	rec := &record{
 		ID: id, Bundle: plan.Bundle, Rootfs: plan.Rootfs, Created: created,
 		CgroupPaths: cr.mgr.Paths(), Rootless: cr.opts.Rootless, Spec: spec,
+		NoNewKeyring: cr.opts.NoNewKeyring,
 	}
 	if err := cr.converse(rec); err != nil {
 		return nil, err

@@ -91,8 +91,10 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	}
 	plan := &specconv.Plan{Spec: spec, Bundle: c.rec.Bundle, Rootfs: c.rec.Rootfs}
 	cr.prog, err = CompileExec(plan, process, c.rec.InitPid, CompileOptions{
-		PreserveFDs: opts.PreserveFDs,
-		Console:     process != nil && process.Terminal,
+		PreserveFDs:  opts.PreserveFDs,
+		Console:      process != nil && process.Terminal,
+		ID:           c.id,
+		NoNewKeyring: c.rec.NoNewKeyring,
 	})
 	if err != nil {
 		return nil, err

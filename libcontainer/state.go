@@ -49,6 +49,9 @@ type record struct {
 	// CgroupPaths are the manager's paths, to load it again without the config.
 	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"`
 	Rootless    bool              `json:"rootless,omitempty"`
+	// NoNewKeyring: created with --no-new-keyring; an exec then keeps the
+	// caller's session keyring too, else joins the init's (_ses.ID).
+	NoNewKeyring bool `json:"noNewKeyring,omitempty"`
 	// Spec is the config as created. In a record read back from disk it is
 	// only the summary the lifecycle commands need (version, annotations,
 	// hooks, process, namespaces; see specSummary): decoding the whole runtime-spec
