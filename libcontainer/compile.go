@@ -67,7 +67,10 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     when it needs CAP_SYS_ADMIN (no no_new_privs);
 //	                     bounding set, user, capabilities, no_new_privs;
 //	                     seccomp here otherwise; ready; wait for start;
-//	                     exec.
+//	                     exec. Without a mount namespace the root is a
+//	                     detached clone entered by chroot instead of
+//	                     pivot_root; without process, stage 2 ends at
+//	                     ready and the wait.
 func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error) {
 	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}}
 	if err := c.compile(); err != nil {
