@@ -56,6 +56,11 @@ func (c *compiler) rootfsDetached(layout *rootfs.Layout) error {
 	if c.spec.Linux.RootfsPropagation != "" {
 		return fmt.Errorf("linux.rootfsPropagation: needs a mount namespace in linux.namespaces")
 	}
+	if c.plan.HasNamespace(specs.UserNamespace) {
+		// Mounting in the runtime's mount namespace takes privileges over
+		// it that a process in another user namespace does not have.
+		return fmt.Errorf("linux.namespaces: a user namespace needs a mount namespace too")
+	}
 	c.add("root.path (no mount namespace: detached clone)", program.OpRootClone, nil, c.plan.Rootfs)
 	for _, a := range layout.Setup {
 		if err := c.rootfsAction(a); err != nil {

@@ -269,6 +269,14 @@ func TestCompileErrorsNameTheField(t *testing.T) {
 		{"bind source missing", func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/nonexistent"})
 		}, "mounts[7].source: stat /nonexistent: no such file or directory"},
+		{"user namespace without mount namespace", func(s *specs.Spec) {
+			s.Linux.Namespaces = slices.DeleteFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
+				return ns.Type == specs.MountNamespace
+			})
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+			s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+		}, "linux.namespaces: a user namespace needs a mount namespace too"},
 		{"seccomp notify on sendmsg", func(s *specs.Spec) {
 			s.Linux.Seccomp = denyMkdir()
 			s.Linux.Seccomp.Syscalls[0].Action = specs.ActNotify
