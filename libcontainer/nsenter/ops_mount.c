@@ -45,6 +45,18 @@ int attach(int mfd, const char *dest)
 	return 0;
 }
 
+/* Propagation is set once the mount is attached, where peers and slaves
+ * are known; in a detached root (no mount namespace) the kernel refuses to
+ * change a mount below the tree's top, so it is set just before. */
+static int attach_with_propagation(int mfd, const char *dest, uint64_t propagation)
+{
+	if (st.detached_root)
+		return set_propagation(mfd, propagation, dest) < 0 ? -1 : attach(mfd, dest);
+	if (attach(mfd, dest) < 0)
+		return -1;
+	return set_propagation(mfd, propagation, dest);
+}
+
 int op_mount_bind(const struct op *op, uint32_t index)
 {
 	bool rec = op->ints[0] != 0;
@@ -61,7 +73,7 @@ int op_mount_bind(const struct op *op, uint32_t index)
 		fail("set attributes of bind %s", src);
 		goto fail;
 	}
-	if (attach(tree, dest) < 0 || set_propagation(tree, op->ints[3], dest) < 0)
+	if (attach_with_propagation(tree, dest, op->ints[3]) < 0)
 		goto fail;
 	close(tree);
 	return 0;
@@ -219,7 +231,7 @@ int op_mount_fs(const struct op *op, uint32_t index)
 		return mount_fs_legacy(op);
 	if (mfd < 0)
 		return -1;
-	if (attach(mfd, dest) < 0 || set_propagation(mfd, op->ints[1], dest) < 0) {
+	if (attach_with_propagation(mfd, dest, op->ints[1]) < 0) {
 		close(mfd);
 		return -1;
 	}

@@ -178,6 +178,7 @@ int op_root_clone(const struct op *op, uint32_t index)
 	if (st.rootfd >= 0)
 		close(st.rootfd);
 	st.rootfd = tree;
+	st.detached_root = true;
 	return 0;
 }
 

@@ -98,6 +98,7 @@ struct exec_state {
 	int procfd;        /* verified /proc, -1 until opened */
 	char resolved[4096];  /* OP_RESOLVE_EXEC result, empty when not run */
 	int pid_sent;      /* stage 2: pipe that says stage 1 sent MSG_PID, -1 after */
+	bool detached_root; /* OP_ROOT_CLONE: the root is a detached tree */
 };
 
 extern struct exec_state st;
