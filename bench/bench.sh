@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side start-up benchmark of hull, runc and crun on the same bundle.
 # Usage: bench/bench.sh [RUNS]     (as root; `make bench` builds hull first)
-# Environment: HULL=path/to/hull (default ./hull), RUNTIMES="hull runc crun".
+# Environment: HULL=path/to/hull (default ./hull), RUNTIMES="hull runc crun",
+# HULL_BASE=path/to/another/hull adds a row "hull-base" (before/after).
 #
 # Per runtime, in one table: `run` of /bin/true, create+start+delete, peak
 # RSS of the runtime during `run`, and the cost of the cheap commands
@@ -23,11 +24,18 @@ work=$(mktemp -d /tmp/hull-bench.XXXXXX)
 chmod 755 "$work"
 tag=b$$
 
-bin_of() { if [ "$1" = hull ]; then echo "$hull"; else command -v "$1"; fi; }
+bin_of() {
+	case $1 in
+	hull) echo "$hull" ;;
+	hull-base) echo "$HULL_BASE" ;;
+	*) command -v "$1" ;;
+	esac
+}
 
 runtimes=
 for r in $wanted; do
 	if [ "$r" = hull ] || command -v "$r" >/dev/null; then runtimes="$runtimes $r"; fi
+	if [ "$r" = hull ] && [ -n "${HULL_BASE:-}" ]; then runtimes="$runtimes hull-base"; fi
 done
 
 # Every container this script may have made, in every state directory, is
