@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,7 +29,13 @@ var listCommand = cli.Command{
 		if err != nil {
 			return err
 		}
-		return writeList(os.Stdout, states, ctx.String("format"), ctx.Bool("quiet"))
+		// One write for the whole list: the table writer writes each cell
+		// on its own, a system call per cell.
+		out := bufio.NewWriter(os.Stdout)
+		if err := writeList(out, states, ctx.String("format"), ctx.Bool("quiet")); err != nil {
+			return err
+		}
+		return out.Flush()
 	},
 }
 
