@@ -105,7 +105,7 @@ name, run, cs, rss, cheap = sys.argv[1:]
 med = lambda f, i=0: json.load(open(f))["results"][i]["median"] * 1000
 r = json.load(open(run))["results"][0]
 c = [med(cheap, i) for i in range(3)]
-print(f"{name:<12} {r['median']*1000:8.2f} {r['stddev']*1000:7.2f} {med(cs):10.2f} {rss:>9} {c[0]:9.2f} {c[1]:7.2f} {c[2]:7.2f}")
+print(f"{name:<16} {r['median']*1000:8.2f} {r['stddev']*1000:7.2f} {med(cs):10.2f} {rss:>9} {c[0]:9.2f} {c[1]:7.2f} {c[2]:7.2f}")
 PY
 }
 
@@ -113,7 +113,7 @@ PY
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/sh.json" "sh -c true" >/dev/null 2>&1
 
 echo "runtime start-up, medians over $runs runs (cheap commands: $((runs * 3))), times in ms"
-printf '%-12s %8s %7s %10s %9s %9s %7s %7s\n' runtime run "±sd" "c+s+d" "RSS(KiB)" --version state list
+printf '%-16s %8s %7s %10s %9s %9s %7s %7s\n' runtime run "±sd" "c+s+d" "RSS(KiB)" --version state list
 for r in $runtimes; do
 	bench_one "$r" in_v1 "$(bin_of "$r")" "$work/state-$r"
 done
