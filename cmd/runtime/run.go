@@ -63,7 +63,12 @@ func prepareForeground(detach bool) (signals chan os.Signal, stop func(), err er
 		return nil, nil, fmt.Errorf("become child subreaper: %w", err)
 	}
 	signals = make(chan os.Signal, 128)
-	signal.Notify(signals)
+	// Catching a signal costs a round trip with the runtime's signal
+	// thread; catching all 65 one by one delayed the container by 2-3 ms.
+	// The signals that stop a foreground process are caught before going
+	// on, the rest concurrently with the create, a few ms later.
+	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
+	go signal.Notify(signals)
 	// stop does not call signal.Stop: hull exits right after the wait, and
 	// Stop would restore the handlers of all 65 signals one at a time, each
 	// a round trip with the runtime's signal thread (3 ms of every run).
