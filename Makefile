@@ -52,7 +52,7 @@ integration: build
 	HULL_BINARY=$(CURDIR)/hull $(GO) test -count=1 -p 1 -v ./integration/...
 
 test: deps build
-	$(GO) vet ./...
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
 
