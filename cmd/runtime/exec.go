@@ -75,11 +75,10 @@ func execAction(ctx *cli.Context) error {
 		return errors.New("--console-socket: cannot be used without a tty")
 	}
 	opts.KeepConsole = process.Terminal && opts.ConsoleSocket == ""
-	signals, stop, err := prepareForeground(detach)
+	signals, err := prepareForeground(detach)
 	if err != nil {
 		return err
 	}
-	defer stop()
 	handedOver = true
 	p, err := c.Exec(process, opts)
 	if err != nil {

@@ -25,11 +25,10 @@ var runCommand = cli.Command{
 
 func runAction(ctx *cli.Context) error {
 	detach := ctx.Bool("detach")
-	signals, stop, err := prepareForeground(detach)
+	signals, err := prepareForeground(detach)
 	if err != nil {
 		return err
 	}
-	defer stop()
 	c, err := createContainer(ctx, createMode{detach: detach})
 	if err != nil {
 		return err
@@ -55,25 +54,25 @@ func runAction(ctx *cli.Context) error {
 // then on, so that a signal sent to hull at any point reaches the process
 // once it runs, rather than killing hull halfway and leaving it behind.
 // Detached commands need neither: they get a nil channel.
-func prepareForeground(detach bool) (signals chan os.Signal, stop func(), err error) {
+func prepareForeground(detach bool) (chan os.Signal, error) {
 	if detach {
-		return nil, func() {}, nil
+		return nil, nil
 	}
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		return nil, nil, fmt.Errorf("become child subreaper: %w", err)
+		return nil, fmt.Errorf("become child subreaper: %w", err)
 	}
-	signals = make(chan os.Signal, 128)
+	signals := make(chan os.Signal, 128)
 	// Catching a signal costs a round trip with the runtime's signal
 	// thread; catching all 65 one by one delayed the container by 2-3 ms.
 	// The signals that stop a foreground process are caught before going
 	// on, the rest concurrently with the create, a few ms later.
 	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
 	go signal.Notify(signals)
-	// stop does not call signal.Stop: hull exits right after the wait, and
-	// Stop would restore the handlers of all 65 signals one at a time, each
-	// a round trip with the runtime's signal thread (3 ms of every run).
-	// A late signal lands in the channel and is dropped.
-	return signals, func() {}, nil
+	// No signal.Stop later: hull exits right after the wait, and Stop would
+	// restore the handlers of all 65 signals one at a time, each a round
+	// trip with the runtime's signal thread (3 ms of every run). A late
+	// signal lands in the channel and is dropped.
+	return signals, nil
 }
 
 // runForeground starts c, relays signals (and the terminal) to it, waits
