@@ -111,6 +111,17 @@ func TestPreforkedExecutorBinaryIsReadOnly(t *testing.T) {
 	requireRoot(t)
 	cmd := exec.Command(os.Args[0], "create", "id")
 	cmd.Env = append(os.Environ(), preforkReportEnv+"=1")
+	pid := startPreforkReporter(t, cmd)
+	// The executor lives until we close the report process's stdin.
+	checkReadOnlyExe(t, "/proc/"+strconv.Itoa(pid)+"/exe")
+}
+
+// fmtFscanExecutor reads the "executor PID" line of reportPreforked.
+// startPreforkReporter starts cmd, this test binary run as `create` with
+// preforkReportEnv set, and returns the pid of the executor its
+// constructor forked; the executor lives until the test ends.
+func startPreforkReporter(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -130,11 +141,9 @@ func TestPreforkedExecutorBinaryIsReadOnly(t *testing.T) {
 	if _, err := fmtFscanExecutor(stdout, &pid); err != nil {
 		t.Fatalf("read executor pid: %v", err)
 	}
-	// The executor lives until we close the report process's stdin.
-	checkReadOnlyExe(t, "/proc/"+strconv.Itoa(pid)+"/exe")
+	return pid
 }
 
-// fmtFscanExecutor reads the "executor PID" line of reportPreforked.
 func fmtFscanExecutor(r io.Reader, pid *int) (int, error) {
 	return fmt.Fscanf(r, "executor %d\n", pid)
 }

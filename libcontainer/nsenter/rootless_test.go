@@ -53,25 +53,7 @@ func TestUnprivilegedExecutorRunsFromSealedCopy(t *testing.T) {
 	cmd := exec.Command(copyTestBinary(t), "create", "id")
 	cmd.Env = []string{preforkReportEnv + "=1"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Wait()
-	})
-	var pid int
-	if _, err := fmtFscanExecutor(out, &pid); err != nil {
-		t.Fatalf("read executor pid: %v", err)
-	}
+	pid := startPreforkReporter(t, cmd)
 	exe := "/proc/" + strconv.Itoa(pid) + "/exe"
 	target, err := os.Readlink(exe)
 	if err != nil {
