@@ -66,6 +66,7 @@ static const struct op_entry op_table[] = {
 	[OP_JOIN_KEYRING] = { op_join_keyring, 2, 1 },
 	[OP_ROOT_CLONE] = { op_root_clone, 0, 1 },
 	[OP_CHROOT] = { op_chroot, 0, 0 },
+	[OP_WAIT_CGROUP] = { op_wait_cgroup, 0, 0 },
 };
 
 static void die(uint32_t op_index) __attribute__((noreturn));

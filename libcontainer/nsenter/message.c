@@ -108,27 +108,52 @@ int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload,
 	return n < 0 ? -1 : 0;
 }
 
-int wait_ack(uint32_t op_index)
+/* Reads parent messages until one of type want. MSG_ABORT and EOF end the
+ * executor. MSG_CGROUP_READY may come before the MSG_ACK of a user
+ * namespace handshake (the parent sends it as soon as the cgroup is
+ * joined, without waiting for our request): it is remembered. */
+static int wait_parent(uint32_t want, uint32_t op_index)
 {
 	uint8_t buf[64];
 	ssize_t n;
 	uint32_t type;
 
-	do
-		n = recv(st.sock, buf, sizeof(buf), MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		_exit(1); /* the parent is gone: nobody to report to */
-	if (n < 0)
-		return fail("wait for the parent's answer");
-	if (n < HULL_MSG_HEADER_SIZE)
-		return fail_errno(EPROTO, "short message from the parent");
-	type = buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24;
-	if (type == MSG_ABORT)
-		_exit(1);
-	if (type != MSG_ACK)
+	for (;;) {
+		do
+			n = recv(st.sock, buf, sizeof(buf), MSG_CMSG_CLOEXEC);
+		while (n < 0 && errno == EINTR);
+		if (n == 0)
+			_exit(1); /* the parent is gone: nobody to report to */
+		if (n < 0)
+			return fail("wait for the parent's answer");
+		if (n < HULL_MSG_HEADER_SIZE)
+			return fail_errno(EPROTO, "short message from the parent");
+		type = buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24;
+		if (type == MSG_ABORT)
+			_exit(1);
+		if (type == want)
+			break;
+		if (type == MSG_CGROUP_READY && !st.cgroup_ready) {
+			st.cgroup_ready = true;
+			continue;
+		}
 		return fail_errno(EPROTO, "unexpected message %u from the parent (op %u)", type, op_index);
+	}
+	if (type == MSG_CGROUP_READY)
+		st.cgroup_ready = true;
 	return 0;
+}
+
+int wait_ack(uint32_t op_index)
+{
+	return wait_parent(MSG_ACK, op_index);
+}
+
+int wait_cgroup_ready(uint32_t op_index)
+{
+	if (st.cgroup_ready)
+		return 0;
+	return wait_parent(MSG_CGROUP_READY, op_index);
 }
 
 void report_error(uint32_t op_index)

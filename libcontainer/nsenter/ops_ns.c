@@ -140,6 +140,15 @@ int op_hooks(const struct op *op, uint32_t index)
 	return wait_ack(index);
 }
 
+/* The parent joins us to the container's cgroup while we run the first
+ * ops of stage 1; what must happen inside it (a new cgroup namespace, the
+ * fork of the init) waits here until it says so. */
+int op_wait_cgroup(const struct op *op, uint32_t index)
+{
+	(void)op;
+	return wait_cgroup_ready(index);
+}
+
 int op_hostname(const struct op *op, uint32_t index)
 {
 	(void)index;

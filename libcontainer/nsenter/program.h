@@ -50,6 +50,7 @@ enum hull_op {
 	OP_JOIN_KEYRING = 40,
 	OP_ROOT_CLONE = 41,
 	OP_CHROOT = 42,
+	OP_WAIT_CGROUP = 43,
 };
 
 enum hull_msg {
@@ -63,6 +64,7 @@ enum hull_msg {
 	MSG_ACK = 8,
 	MSG_ABORT = 9,
 	MSG_SECCOMP_FD = 10,
+	MSG_CGROUP_READY = 11,
 };
 
 enum hull_hook_phase {

@@ -99,6 +99,7 @@ struct exec_state {
 	char resolved[4096];  /* OP_RESOLVE_EXEC result, empty when not run */
 	int pid_sent;      /* stage 2: pipe that says stage 1 sent MSG_PID, -1 after */
 	bool detached_root; /* OP_ROOT_CLONE: the root is a detached tree */
+	bool cgroup_ready; /* MSG_CGROUP_READY came (maybe while waiting for an ack) */
 };
 
 extern struct exec_state st;
@@ -112,8 +113,12 @@ extern int err_no;
 /* message.c */
 void await_pid_sent(void);
 int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload, size_t len, int fd);
-/* Waits for MSG_ACK; MSG_ABORT and EOF end the executor. */
+/* Waits for MSG_ACK; MSG_ABORT and EOF end the executor. An early
+ * MSG_CGROUP_READY on the way is remembered in st.cgroup_ready. */
 int wait_ack(uint32_t op_index);
+/* Waits for MSG_CGROUP_READY (unless it came already); MSG_ABORT and EOF
+ * end the executor. */
+int wait_cgroup_ready(uint32_t op_index);
 void report_error(uint32_t op_index);
 
 /* decode.c */
@@ -145,6 +150,7 @@ int op_timens_offsets(const struct op *, uint32_t);
 int op_oom_score_adj(const struct op *, uint32_t);
 int op_fork(const struct op *, uint32_t);
 int op_hooks(const struct op *, uint32_t);
+int op_wait_cgroup(const struct op *, uint32_t);
 int op_hostname(const struct op *, uint32_t);
 int op_domainname(const struct op *, uint32_t);
 int op_setsid(const struct op *, uint32_t);

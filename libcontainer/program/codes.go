@@ -48,6 +48,7 @@ const (
 	OpJoinKeyring   Code = 40
 	OpRootClone     Code = 41
 	OpChroot        Code = 42
+	OpWaitCgroup    Code = 43
 )
 
 var codeNames = map[Code]string{
@@ -63,6 +64,7 @@ var codeNames = map[Code]string{
 	OpResolveExec: "resolve-exec", OpCloseFds: "close-fds", OpReady: "ready",
 	OpWaitStart: "wait-start", OpExec: "exec", OpSetsid: "setsid", OpSetGroupsDeny: "setgroups-deny",
 	OpJoinKeyring: "join-keyring", OpRootClone: "root-clone", OpChroot: "chroot",
+	OpWaitCgroup: "wait-cgroup",
 }
 
 // String returns the readable name used by the disassembler and in errors.
@@ -78,16 +80,17 @@ type MsgType uint32
 
 // Message types, documented in docs/PROGRAM.md.
 const (
-	MsgProgram    MsgType = 1
-	MsgUsermapReq MsgType = 2
-	MsgPid        MsgType = 3
-	MsgHooks      MsgType = 4
-	MsgConsole    MsgType = 5
-	MsgReady      MsgType = 6
-	MsgError      MsgType = 7
-	MsgAck        MsgType = 8
-	MsgAbort      MsgType = 9
-	MsgSeccompFd  MsgType = 10
+	MsgProgram     MsgType = 1
+	MsgUsermapReq  MsgType = 2
+	MsgPid         MsgType = 3
+	MsgHooks       MsgType = 4
+	MsgConsole     MsgType = 5
+	MsgReady       MsgType = 6
+	MsgError       MsgType = 7
+	MsgAck         MsgType = 8
+	MsgAbort       MsgType = 9
+	MsgSeccompFd   MsgType = 10
+	MsgCgroupReady MsgType = 11
 )
 
 // Hook phases carried by OpHooks and MsgHooks.
