@@ -55,8 +55,11 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     user namespace first; unshare-user (the parent maps
 //	                     ids); one unshare for the other new namespaces;
 //	                     timens-offsets (only before anything enters the
-//	                     time namespace); fork (pid and time namespaces
-//	                     apply to children).
+//	                     time namespace); wait-cgroup (the parent joins
+//	                     the executor to the cgroup meanwhile); unshare
+//	                     of a new cgroup namespace (rooted at the cgroup
+//	                     the executor is in); fork (pid and time
+//	                     namespaces apply to children).
 //	stage 2 (the init)   setsid; a new session keyring; umask 0 while building the root; the rootfs
 //	                     layout (package rootfs) with the createRuntime and
 //	                     createContainer hooks before pivot_root; sysctls,

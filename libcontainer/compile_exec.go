@@ -17,9 +17,10 @@ import (
 // pid namespace, then set up process (from --process or the exec flags)
 // as the init's was: console, rlimits, cwd, the container's seccomp
 // filter, capabilities, user, execve. opts.ExecFifo is ignored: an exec
-// starts at once. The parent must have put the executor in the
-// container's cgroup first, and should check that initPid is still the
-// container's init (start time) after Compile opened its namespaces.
+// starts at once. Before the fork the executor waits for MsgCgroupReady:
+// the parent sends it once it has put the executor in the container's
+// cgroup. The parent should check that initPid is still the container's
+// init (start time) after Compile opened its namespaces.
 func CompileExec(plan *specconv.Plan, process *specs.Process, initPid int, opts CompileOptions) (*program.Program, error) {
 	if err := specconv.ValidateProcess(process); err != nil {
 		return nil, err
@@ -42,6 +43,7 @@ func (c *compiler) compileExec(process *specs.Process, initPid int) error {
 	if err := c.joinInitNamespaces(initPid); err != nil {
 		return err
 	}
+	c.waitCgroup()
 	c.add("process (in the container's pid namespace)", program.OpFork, nil)
 	c.add("process (new session)", program.OpSetsid, nil)
 	// Joins the init's keyring by name (its permissions let us search it).

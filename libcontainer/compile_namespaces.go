@@ -33,7 +33,9 @@ var timensClockIDs = map[string]int{"monotonic": unix.CLOCK_MONOTONIC, "boottime
 
 // namespaces emits stage 1: OOM score, joining namespaces by path (the
 // user namespace first, so that its capabilities apply to the rest), a new
-// user namespace, the other new namespaces in one unshare, time offsets.
+// user namespace, the other new namespaces in one unshare, time offsets;
+// then the wait for the cgroup and a new cgroup namespace (rooted at the
+// container's cgroup, so only once the executor is in it).
 func (c *compiler) namespaces() error {
 	c.oomScoreAdj(c.spec.Process)
 	nss := c.spec.Linux.Namespaces
@@ -47,12 +49,17 @@ func (c *compiler) namespaces() error {
 
 	var unshare uint64
 	var names []string
+	cgroupns := -1
 	for i, ns := range nss {
 		if ns.Path != "" {
 			continue
 		}
-		if ns.Type == specs.UserNamespace {
+		switch ns.Type {
+		case specs.UserNamespace:
 			c.add(nsOrigin(i, ns), program.OpUnshareUser, nil)
+			continue
+		case specs.CgroupNamespace:
+			cgroupns = i
 			continue
 		}
 		unshare |= namespaceFlags[ns.Type].flag
@@ -64,7 +71,21 @@ func (c *compiler) namespaces() error {
 	if offsets := c.spec.Linux.TimeOffsets; len(offsets) > 0 {
 		c.add("linux.timeOffsets", program.OpTimensOffsets, nil, timensOffsetsText(offsets))
 	}
+	c.waitCgroup()
+	if cgroupns >= 0 {
+		// Its root is the cgroup the executor is in when it unshares.
+		c.add(nsOrigin(cgroupns, nss[cgroupns]), program.OpUnshare, []uint64{unix.CLONE_NEWCGROUP})
+	}
 	return nil
+}
+
+// waitCgroup waits until the parent has put the executor in the
+// container's cgroup (MsgCgroupReady). The parent does that while the
+// executor runs the ops before this one, which must therefore be all that
+// may run outside the cgroup: a new cgroup namespace and the fork of the
+// container's first process come after it.
+func (c *compiler) waitCgroup() {
+	c.add("linux.cgroupsPath (wait until the executor is in the cgroup)", program.OpWaitCgroup, nil)
 }
 
 func (c *compiler) oomScoreAdj(p *specs.Process) {

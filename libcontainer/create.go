@@ -118,10 +118,15 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if cr.mgr, err = cgroups.New(cfg); err != nil {
 		return nil, err
 	}
-	// Before the program is sent: everything the container runs, from its
-	// first instruction, is then inside the cgroup.
-	if err := cr.mgr.Apply(cr.exe.Pid); err != nil {
-		return nil, fmt.Errorf("add executor to cgroup: %w", err)
+	// The executor runs stage 1 up to OpWaitCgroup while we join it to the
+	// cgroup (applyCgroup after SendProgram); it neither forks nor enters
+	// a new cgroup namespace before cgroupReady. Rootless, the cgroups
+	// Apply could create and join decide what a `cgroup` mount shows
+	// (Mounts), which Compile needs: there Apply comes first.
+	if cr.opts.Rootless {
+		if err := cr.applyCgroup(); err != nil {
+			return nil, err
+		}
 	}
 	fifo, err := makeExecFifo(dir)
 	if err != nil {
@@ -144,6 +149,14 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	// The executor holds its own copies now (or never will).
 	cr.prog.Close()
 	if err != nil {
+		return nil, err
+	}
+	if !cr.opts.Rootless {
+		if err := cr.applyCgroup(); err != nil {
+			return nil, err
+		}
+	}
+	if err := cr.cgroupReady(); err != nil {
 		return nil, err
 	}
 	logrus.Debugf("create %s: sent a program of %d ops to executor %d in cgroup %v",
@@ -184,6 +197,27 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	}
 	cr.finish()
 	return c, nil
+}
+
+// applyCgroup creates the container's cgroup and moves the executor into
+// it. On failure cleanup aborts the executor (it waits in OpWaitCgroup at
+// the latest) and removes the cgroup.
+func (cr *creation) applyCgroup() error {
+	if err := cr.mgr.Apply(cr.exe.Pid); err != nil {
+		return fmt.Errorf("add executor to cgroup: %w", err)
+	}
+	return nil
+}
+
+// cgroupReady tells the executor, waiting in OpWaitCgroup (or still
+// before it), that it is in the container's cgroup. An executor that has
+// already exited (a failed op) is not an error here: converse reads why.
+func (cr *creation) cgroupReady() error {
+	err := cr.exe.Reply(program.MsgCgroupReady)
+	if errors.Is(err, unix.EPIPE) || errors.Is(err, unix.ECONNRESET) {
+		return nil
+	}
+	return err
 }
 
 // converse answers the executor's messages until it reports the init

@@ -23,7 +23,9 @@
 // Create compiles the plan into an executor program (Compile), hands it to
 // an executor (CreateOptions.Executor, or a fresh one from nsenter.Start
 // with the caller's stdio), puts the executor in the container's cgroup
-// before it runs anything, and answers the executor's requests (uid/gid
+// while it joins or creates namespaces (it waits for that, OpWaitCgroup,
+// before it forks the init or unshares a cgroup namespace), and answers
+// the executor's requests (uid/gid
 // maps, hooks, the pty master) until the init waits on the exec fifo. It
 // then writes <root>/<id>/state.json and the pid file. On any failure it
 // kills what it started and removes the cgroup and the state directory:

@@ -82,9 +82,6 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	if st := c.Status(); st != Running && st != Created {
 		return nil, c.stateError(fmt.Errorf("cannot exec in a %s container", st))
 	}
-	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
-		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
-	}
 	spec, err := c.rec.fullSpec()
 	if err != nil {
 		return nil, err
@@ -108,6 +105,14 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	err = cr.exe.SendProgram(cr.prog)
 	cr.prog.Close()
 	if err != nil {
+		return nil, err
+	}
+	// The executor joins the namespaces meanwhile, and waits for
+	// MsgCgroupReady before it forks the process.
+	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
+		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
+	}
+	if err := cr.cgroupReady(); err != nil {
 		return nil, err
 	}
 	if err := cr.converse(c.rec); err != nil {
