@@ -12,12 +12,14 @@
 package cgroups
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // Mount describes one cgroup hierarchy as the container should see it under
@@ -74,6 +76,10 @@ type Manager interface {
 	// "" for a pure v2 host) to the container's directory. Save it, and
 	// rebuild the manager with Load.
 	Paths() map[string]string
+	// Created maps a hierarchy key to the shallowest directory Apply made
+	// there, when it made the container's directory or ancestors of it.
+	// Save it with Paths, for RemoveCreatedParents after Destroy.
+	Created() map[string]string
 	// Mounts says how the container should see /sys/fs/cgroup.
 	Mounts() []Mount
 	// Exists says whether the container's cgroup directory is there.
@@ -137,4 +143,36 @@ func Load(paths map[string]string) Manager {
 		m.cgroups = append(m.cgroups, &cgroup{hierarchy: h, dir: cgroupDir{root: h.mountpoint, rel: rel}.withCache()})
 	}
 	return m
+}
+
+// RemoveCreatedParents removes, after Destroy, the ancestors of the
+// container's cgroups that Apply created (created as from Created), so
+// that delete leaves nothing create made. It walks up from each
+// container directory's parent to the created one, removing only empty
+// cgroups: one another container still uses stays. Missing is fine.
+func RemoveCreatedParents(paths, created map[string]string) error {
+	m, ok := Load(paths).(*manager)
+	if !ok || m.loadErr != nil {
+		return nil
+	}
+	var errs []error
+	for _, c := range m.cgroups {
+		top, ok := created[c.key]
+		if !ok {
+			continue
+		}
+		topRel, ok := strings.CutPrefix(path.Clean(top), c.dir.root+"/")
+		if !ok || !strings.HasPrefix(c.dir.rel, topRel+"/") {
+			continue
+		}
+		for d := c.dir.parent(); d.rel != "" && strings.HasPrefix(d.rel+"/", topRel+"/"); d = d.parent() {
+			if err := d.removeEmpty(); err != nil {
+				if !errors.Is(err, unix.EBUSY) && !errors.Is(err, unix.ENOTEMPTY) {
+					errs = append(errs, err)
+				}
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

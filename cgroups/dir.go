@@ -203,11 +203,12 @@ func (d cgroupDir) exists() bool {
 // level from the hierarchy root down to d's parent before its child is made,
 // because some controllers (cpuset, cgroup2 subtree_control) must be set up
 // in a parent first. It walks down by descriptor, and leaves d's descriptor
-// in the cache.
-func (d cgroupDir) mkdirAll(prepare func(level cgroupDir) error) error {
+// in the cache. created is the shallowest level it made ("" when d and all
+// its ancestors existed), so that delete can remove what create added.
+func (d cgroupDir) mkdirAll(prepare func(level cgroupDir) error) (created string, err error) {
 	fd, err := unix.Open(d.root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", d.root, err)
+		return "", fmt.Errorf("open %s: %w", d.root, err)
 	}
 	defer func() {
 		if fd >= 0 {
@@ -221,16 +222,19 @@ func (d cgroupDir) mkdirAll(prepare func(level cgroupDir) error) error {
 		}
 		if prepare != nil {
 			if err := prepare(level); err != nil {
-				return err
+				return "", err
 			}
 		}
 		level = level.child(name)
-		if err := unix.Mkdirat(fd, name, 0o755); err != nil && err != unix.EEXIST {
-			return fmt.Errorf("mkdir %s: %w", level.path(), err)
+		switch err := unix.Mkdirat(fd, name, 0o755); {
+		case err == nil && created == "":
+			created = level.path()
+		case err != nil && err != unix.EEXIST:
+			return "", fmt.Errorf("mkdir %s: %w", level.path(), err)
 		}
 		next, err := openat2Beneath(fd, name, unix.O_PATH|unix.O_DIRECTORY)
 		if err != nil {
-			return fmt.Errorf("open %s: %w", level.path(), err)
+			return "", fmt.Errorf("open %s: %w", level.path(), err)
 		}
 		unix.Close(fd)
 		fd = next
@@ -239,7 +243,7 @@ func (d cgroupDir) mkdirAll(prepare func(level cgroupDir) error) error {
 		d.release()
 		d.cache.fd, fd = fd, -1
 	}
-	return nil
+	return created, nil
 }
 
 // removeAll removes d and the cgroups the container made inside it,
@@ -303,4 +307,26 @@ func rmdirRetry(parentFd int, name, where string) error {
 		time.Sleep(delay)
 		delay *= 2
 	}
+}
+
+// removeEmpty removes d if it has no child cgroups and no processes (the
+// kernel refuses otherwise, with EBUSY or ENOTEMPTY). Missing is fine.
+func (d cgroupDir) removeEmpty() error {
+	parent := d.parent()
+	rel := parent.rel
+	if rel == "" {
+		rel = "."
+	}
+	pfd, err := openBeneathFd(d.root, rel, unix.O_PATH|unix.O_DIRECTORY)
+	if err == unix.ENOENT {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", parent.path(), err)
+	}
+	defer unix.Close(pfd)
+	if err := unix.Unlinkat(pfd, path.Base(d.rel), unix.AT_REMOVEDIR); err != nil && err != unix.ENOENT {
+		return fmt.Errorf("remove %s: %w", d.path(), err)
+	}
+	return nil
 }

@@ -29,6 +29,9 @@ type cgroup struct {
 	// skipped marks a hierarchy a rootless caller could not create or join;
 	// it is left out of Paths and limits that need it fail.
 	skipped bool
+	// created is the shallowest directory Apply made for this hierarchy
+	// (the container's own or an ancestor), "" if all existed.
+	created string
 }
 
 // release closes the descriptors cached during one call of the Manager
@@ -123,25 +126,24 @@ func (m *manager) Apply(pid int) error {
 	return nil
 }
 
-func (m *manager) create(c *cgroup) error {
+func (m *manager) create(c *cgroup) (err error) {
 	switch {
 	case c.v2:
 		want := m.v2Controllers(c)
-		if err := c.dir.mkdirAll(func(level cgroupDir) error {
+		c.created, err = c.dir.mkdirAll(func(level cgroupDir) error {
 			enableControllers(level, want)
 			return nil
-		}); err != nil {
-			return err
-		}
+		})
+		return err
 	case c.has("cpuset"):
-		if err := c.dir.mkdirAll(inheritCpuset); err != nil {
+		if c.created, err = c.dir.mkdirAll(inheritCpuset); err != nil {
 			return err
 		}
 		return inheritCpuset(c.dir)
 	default:
-		return c.dir.mkdirAll(nil)
+		c.created, err = c.dir.mkdirAll(nil)
+		return err
 	}
-	return nil
 }
 
 // v2Controllers lists the controllers to delegate down to the container's
@@ -321,6 +323,16 @@ func (m *manager) Paths() map[string]string {
 	out := map[string]string{}
 	for _, c := range m.joined() {
 		out[c.key] = c.dir.path()
+	}
+	return out
+}
+
+func (m *manager) Created() map[string]string {
+	out := map[string]string{}
+	for _, c := range m.joined() {
+		if c.created != "" {
+			out[c.key] = c.created
+		}
 	}
 	return out
 }

@@ -157,7 +157,7 @@ func TestPidsRecursive(t *testing.T) {
 	// The container may make cgroups of its own; its processes there count.
 	c := m.primary()
 	sub := c.dir.child("sub")
-	if err := sub.mkdirAll(nil); err != nil {
+	if _, err := sub.mkdirAll(nil); err != nil {
 		t.Fatalf("mkdir sub: %v", err)
 	}
 	if c.has("cpuset") {
@@ -295,7 +295,7 @@ func TestDestroyLeavesNothing(t *testing.T) {
 	}
 	killAndReap(t, pid)
 	// A cgroup the container made for itself goes too.
-	if err := m.primary().dir.child("nested").mkdirAll(nil); err != nil {
+	if _, err := m.primary().dir.child("nested").mkdirAll(nil); err != nil {
 		t.Fatal(err)
 	}
 	paths := m.Paths()

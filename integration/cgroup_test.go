@@ -62,3 +62,27 @@ func cgroupLines(procCgroup, path string) []string {
 	}
 	return lines
 }
+
+// A nested cgroupsPath makes its missing parents; delete removes them too,
+// leaving nothing create made (runtime.md: "Deleting a container MUST
+// delete the resources that were created during the create step").
+func TestDeleteRemovesTheCgroupParentsCreateMade(t *testing.T) {
+	rt := newRuntime(t)
+	top := "/" + uniqueID(t)
+	spec := testSpec(t, rt, "true")
+	spec.Linux.CgroupsPath = top + "/nested/leaf"
+	c := newContainer(t, rt, spec)
+	t.Cleanup(func() {
+		removeCgroupDirs(top + "/nested/leaf")
+		removeCgroupDirs(top + "/nested")
+		removeCgroupDirs(top)
+	})
+	mustSucceed(t, c.create())
+	if len(cgroupDirs(top+"/nested")) == 0 {
+		t.Fatalf("create made no cgroup %s/nested", top)
+	}
+	mustSucceed(t, c.delete())
+	if left := append(cgroupDirs(top+"/nested"), cgroupDirs(top)...); len(left) != 0 {
+		t.Errorf("cgroups left after delete: %v", left)
+	}
+}

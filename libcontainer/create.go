@@ -163,7 +163,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		id, len(cr.prog.Ops), cr.exe.Pid, cr.mgr.Paths())
 	rec := &record{
 		ID: id, Bundle: plan.Bundle, Rootfs: plan.Rootfs, Created: created,
-		CgroupPaths: cr.mgr.Paths(), Rootless: cr.opts.Rootless, Spec: spec,
+		CgroupPaths: cr.mgr.Paths(), CgroupCreated: cr.mgr.Created(), Rootless: cr.opts.Rootless, Spec: spec,
 		NoNewKeyring: cr.opts.NoNewKeyring,
 	}
 	if err := cr.converse(rec); err != nil {
@@ -410,6 +410,7 @@ func (cr *creation) cleanup() {
 	}
 	if cr.mgr != nil {
 		cr.mgr.Destroy()
+		cgroups.RemoveCreatedParents(cr.mgr.Paths(), cr.mgr.Created())
 	}
 	if cr.wrotePidFile {
 		os.Remove(cr.opts.PidFile)

@@ -48,7 +48,10 @@ type record struct {
 	Created       time.Time `json:"created"`
 	// CgroupPaths are the manager's paths, to load it again without the config.
 	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"`
-	Rootless    bool              `json:"rootless,omitempty"`
+	// CgroupCreated are the shallowest cgroup directories create made
+	// (cgroups.Manager.Created), which delete removes too once empty.
+	CgroupCreated map[string]string `json:"cgroupCreated,omitempty"`
+	Rootless      bool              `json:"rootless,omitempty"`
 	// NoNewKeyring: created with --no-new-keyring; an exec then keeps the
 	// caller's session keyring too, else joins the init's (_ses.ID).
 	NoNewKeyring bool `json:"noNewKeyring,omitempty"`
