@@ -54,15 +54,16 @@ func (o *outcome) errorText() string {
 }
 
 // startWithOutput starts an executor whose stdout and stderr go to a
-// pipe, and cleans it up when the test ends.
-func startWithOutput(t *testing.T) (*Executor, *os.File) {
+// pipe (and whose fds 3, 4, ... are extra), and cleans it up when the
+// test ends.
+func startWithOutput(t *testing.T, extra ...*os.File) (*Executor, *os.File) {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	e, err := Start(nil, w, w, nil)
+	e, err := Start(nil, w, w, extra)
 	w.Close()
 	if err != nil {
 		t.Fatal(err)
