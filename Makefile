@@ -103,3 +103,6 @@ lint:
 
 clean:
 	rm -f hull
+
+# Topic targets (VM suites, engines, fuzzing, ...), one file each.
+include $(wildcard mk/*.mk)
