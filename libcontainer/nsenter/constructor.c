@@ -1,7 +1,8 @@
 /* The constructor runs before the Go runtime. In an executor it runs the
- * executor and never returns to Go. In `hull create|run|exec` it forks the
- * executor early, while the process is small and single-threaded, and
- * leaves the parent's socket end for TakePreforked. */
+ * executor and never returns to Go. Programs that opt in (the prefork
+ * package's constructor calls hull_prefork_for_container_commands) fork
+ * the executor early in `create|run|exec`, while the process is small and
+ * single-threaded, and leave the parent's socket end for TakePreforked. */
 #include "util.h"
 
 #include <stdio.h>
@@ -167,6 +168,17 @@ __attribute__((constructor)) static void hull_constructor(int argc, char **argv,
 
 	if (sock >= 0)
 		executor_main(sock);
+}
+
+/* Called by the opt-in constructor of package nsenter/prefork, never by
+ * this package on its own: a program that merely imports libcontainer
+ * must not fork because its own argv happens to read `run`. */
+void hull_prefork_for_container_commands(int argc, char **argv)
+{
+	/* The opt-in constructor may run before ours: never prefork in an
+	 * executor. */
+	if (argc >= 1 && argv[0] && strcmp(argv[0], EXECUTOR_ARGV0) == 0)
+		return;
 	if (wants_executor(argc, argv))
 		prefork_executor();
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hullrt/hull/libcontainer/nsenter/internal/exetest"
 	"github.com/hullrt/hull/libcontainer/program"
 	"golang.org/x/sys/unix"
 )
@@ -138,27 +139,7 @@ func TestExecutorBinaryIsReadOnly(t *testing.T) {
 	requireRoot(t)
 	e, _ := startWithOutput(t)
 	exe := "/proc/" + strconv.Itoa(e.Pid) + "/exe"
-	checkReadOnlyExe(t, exe)
-}
-
-func checkReadOnlyExe(t *testing.T, exe string) {
-	t.Helper()
-	fd, err := unix.Open(exe, unix.O_PATH|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	var sfs unix.Statfs_t
-	if err := unix.Fstatfs(fd, &sfs); err != nil {
-		t.Fatal(err)
-	}
-	if sfs.Flags&unix.ST_RDONLY == 0 {
-		t.Errorf("executor binary %s is on a writable mount (flags %#x)", exe, sfs.Flags)
-	}
-	if f, err := os.OpenFile(exe, os.O_WRONLY, 0); err == nil {
-		f.Close()
-		t.Errorf("executor binary %s opened for writing", exe)
-	}
+	exetest.CheckReadOnly(t, exe)
 }
 
 func TestEveryTruncationOfAProgramIsAnError(t *testing.T) {

@@ -3,14 +3,12 @@
 // from the Go parent and executes it inside the new namespaces. Importing
 // this package installs the constructor.
 //
-// The constructor does two things. In a process started as
-// "hull-executor" with _HULL_EXECUTOR_SOCK set, it runs the executor and
-// never returns to Go. In a process whose first non-flag argument is
-// create, run or exec, it forks an executor at once (TakePreforked hands
-// it out). Any other process, `go test` binaries included, is untouched.
-// A program that imports this package and is itself run as `prog run ...`
-// gets a pre-forked executor too; it waits for a program and exits when
-// the process closes its socket (or exits), so it costs a fork, no more.
+// The constructor runs the executor in a process started as
+// "hull-executor" with _HULL_EXECUTOR_SOCK set, and never returns to Go
+// there. Any other process, `go test` binaries and programs that embed
+// libcontainer included, is untouched: the early fork of an executor for
+// create, run and exec is opt-in, by importing package nsenter/prefork (the
+// hull binary does); without it, Start launches an executor on demand.
 //
 // Start re-executes the calling binary, which therefore must import this
 // package (every user of libcontainer does). The executor never runs the
