@@ -23,6 +23,21 @@ To start a container, create a bundle (a directory with a config.json and
 a root filesystem, see "hull spec") and run "hull run -b <bundle> <id>".`
 
 func main() {
+	app := newApp()
+	// urfave/cli must not print errors or exit on its own: fatal does both,
+	// in runc's format.
+	cli.OsExiter = func(int) {}
+	cli.ErrWriter = os.Stderr
+	err := app.Run(os.Args)
+	releaseUnusedExecutor()
+	if err != nil {
+		fatal(err)
+	}
+}
+
+// newApp is hull's whole command line: main runs it, and the man pages
+// and shell completions are generated from it (gendocs.go).
+func newApp() *cli.App {
 	app := cli.NewApp()
 	app.Name = "hull"
 	app.Usage = usage
@@ -35,15 +50,7 @@ func main() {
 		specCommand, featuresCommand, debugCommand, programCommand,
 	}
 	app.Before = configureLogging
-	// urfave/cli must not print errors or exit on its own: fatal does both,
-	// in runc's format.
-	cli.OsExiter = func(int) {}
-	cli.ErrWriter = os.Stderr
-	err := app.Run(os.Args)
-	releaseUnusedExecutor()
-	if err != nil {
-		fatal(err)
-	}
+	return app
 }
 
 // globalFlags are runc's global flags; they come before the command.
