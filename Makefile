@@ -54,6 +54,7 @@ integration: build
 test: deps build
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory integration
 
 # ---- conformance (owned by conformance/; see conformance/README.md) ----

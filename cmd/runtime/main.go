@@ -49,9 +49,14 @@ func newApp() *cli.App {
 		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand,
 		specCommand, featuresCommand, debugCommand, programCommand,
 	}
+	app.Commands = append(app.Commands, buildOnlyCommands...)
 	app.Before = configureLogging
 	return app
 }
+
+// buildOnlyCommands are hidden commands that special builds add (the
+// gendocs tag adds the man page and completion generator).
+var buildOnlyCommands []cli.Command
 
 // globalFlags are runc's global flags; they come before the command.
 func globalFlags() []cli.Flag {
