@@ -94,13 +94,17 @@ bench-deps:
 bench: deps bench-deps build
 	HULL=$(CURDIR)/hull bench/bench.sh $(BENCH_RUNS)
 
-# staticcheck without SA1019: a runtime must still honour the deprecated
-# fields of the spec.
+# go.mod tidy, go vet (also of the gendocs build), staticcheck without
+# SA1019 (a runtime must still honour the deprecated fields of the spec),
+# and govulncheck against the Go vulnerability database (mk/vulncheck.sh).
 lint:
 	@files=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags gendocs ./cmd/runtime
 	$(GO) run $(STATICCHECK) -checks inherit,-SA1019 ./...
+	GO=$(GO) mk/vulncheck.sh
 
 clean:
 	rm -f hull
