@@ -35,7 +35,7 @@ func (c *Container) Delete(force bool) error {
 		}
 	default:
 		if !force {
-			return fmt.Errorf("cannot delete container %q that is not stopped: %s", c.id, status)
+			return wrongState{fmt.Errorf("cannot delete container %q that is not stopped: %s", c.id, status)}
 		}
 		if err := c.kill(mgr); err != nil {
 			return err

@@ -8,7 +8,7 @@
 //	plan, err := specconv.LoadBundle(bundle)          // validated config
 //	c, err := libcontainer.Create(root, id, plan, libcontainer.CreateOptions{...})
 //	err = c.Start()                                   // the user's process runs
-//	code, err := c.Wait()                             // only for the init's (sub)reaper
+//	code, err := c.Wait()                             // only for the init's (sub)reaper; or WaitContext(ctx)
 //	err = c.Signal(unix.SIGTERM, false)               // or all=true: every process in the cgroup
 //	err = c.Delete(force)                             // cgroup, poststop hooks, state dir
 //
@@ -49,9 +49,18 @@
 //
 // # Errors
 //
-// Errors are one line and lowercase. An unknown id wraps ErrNotExist
-// (`container "x" does not exist`), a taken one ErrExist. A failure inside
-// the executor is an *ExecutorError naming the config field the failing
-// operation came from, e.g. `mounts[3] (/data): mount-bind /src: permission
-// denied`, and unwraps to its errno.
+// Errors are one line and lowercase. Callers test them with errors.Is and
+// errors.As (see errors.go): an unknown id wraps ErrNotExist (`container
+// "x" does not exist`), a taken one ErrExist, a call the container's status
+// forbids ErrWrongState (and ErrNotRunning or ErrNotPaused where that is
+// the reason), an invalid config is a *specconv.ConfigError with the
+// field, and a failure inside the executor is an *ExecutorError naming the
+// config field the failing operation came from, e.g. `mounts[3] (/data):
+// mount-bind /src: permission denied`, which unwraps to its errno.
+//
+// # Blocking calls
+//
+// Wait and Process.Wait block until the process exits; WaitContext gives
+// up when its context ends, leaving the process running and its exit
+// status for a later wait.
 package libcontainer

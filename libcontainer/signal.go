@@ -114,9 +114,9 @@ func (c *Container) signalAll(sig unix.Signal) error {
 }
 
 // stateError names the container in an error about its state, so that a
-// user with many containers knows which one refused; the sentinel stays
-// reachable with errors.Is, and the text still contains runc's wording,
-// which engines match.
+// user with many containers knows which one refused; ErrWrongState and the
+// sentinel stay reachable with errors.Is, and the text still contains
+// runc's wording, which engines match.
 func (c *Container) stateError(err error) error {
-	return fmt.Errorf("container %q: %w", c.id, err)
+	return fmt.Errorf("container %q: %w", c.id, wrongState{err})
 }

@@ -39,7 +39,7 @@ func FromSpec(spec *specs.Spec, bundle string) (*Plan, error) {
 		return nil, fmt.Errorf("resolve bundle path: %w", err)
 	}
 	if err := validate(spec); err != nil {
-		return nil, err
+		return nil, configError(err)
 	}
 	norm := normalise(spec, abs)
 	rootfs := norm.Root.Path
