@@ -61,7 +61,9 @@ type Manager interface {
 	// Config and moves pid into every hierarchy (including the cgroup2
 	// "unified" hierarchy of a hybrid host).
 	Apply(pid int) error
-	// Set applies new resources, as for `update`.
+	// Set applies new resources, as for `update`: only the fields r sets.
+	// When the kernel refuses one, the files already written get their
+	// old values back and the error names the refused field.
 	Set(r *specs.LinuxResources) error
 	// Destroy removes the directories, and any the container made inside
 	// them. Missing directories are fine; it can be called again.
@@ -84,6 +86,14 @@ type Manager interface {
 	Mounts() []Mount
 	// Exists says whether the container's cgroup directory is there.
 	Exists() bool
+	// Join moves pid into the existing cgroups (or sub-cgroups, sub maps
+	// a controller, or "" for all, to a path below them), frozen or not.
+	Join(pid int, sub map[string]string) error
+	// Stats reads the resource usage (runc's `events` shape).
+	Stats() (*Stats, error)
+	// NotifyOOM reports each OOM kill in the cgroup; the channel closes
+	// when the cgroup is removed.
+	NotifyOOM() (<-chan struct{}, error)
 }
 
 // Warn reports settings that are accepted but have no effect (such as

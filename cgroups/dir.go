@@ -26,7 +26,12 @@ type cgroupDir struct {
 	cache *dirCache
 }
 
-type dirCache struct{ fd int }
+type dirCache struct {
+	fd int
+	// journal, when set (during Manager.Set), records each file's value
+	// before a write changes it, so that a refused update can be undone.
+	journal *journal
+}
 
 func (d cgroupDir) withCache() cgroupDir {
 	d.cache = &dirCache{fd: -1}
@@ -137,6 +142,9 @@ func errnoOf(err error) error {
 }
 
 func (d cgroupDir) write(file, value string) error {
+	if d.cache != nil && d.cache.journal != nil {
+		d.cache.journal.remember(d, file)
+	}
 	fd, err := d.openFile(file, unix.O_WRONLY)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", file, errnoOf(err))

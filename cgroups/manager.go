@@ -227,8 +227,26 @@ func (m *manager) Set(r *specs.LinuxResources) error {
 	if r == nil {
 		return nil
 	}
+	j := &journal{}
+	m.journal(j)
+	err := m.set(r)
+	m.journal(nil)
+	if err != nil {
+		j.undo()
+		return err
+	}
 	m.resources = r
-	return m.set(r)
+	return nil
+}
+
+// journal starts (j) or stops (nil) recording old values on every
+// container directory.
+func (m *manager) journal(j *journal) {
+	for _, c := range m.cgroups {
+		if c.dir.cache != nil {
+			c.dir.cache.journal = j
+		}
+	}
 }
 
 func (m *manager) set(r *specs.LinuxResources) error {

@@ -46,7 +46,7 @@ func newApp() *cli.App {
 	app.Flags = globalFlags()
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, execCommand, stateCommand, killCommand,
-		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand,
+		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand, eventsCommand,
 		specCommand, featuresCommand, debugCommand, programCommand,
 	}
 	app.Commands = append(app.Commands, buildOnlyCommands...)
