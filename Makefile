@@ -92,7 +92,8 @@ bench-deps:
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES) >/dev/null
 
 bench: deps bench-deps build
-	HULL=$(CURDIR)/hull bench/bench.sh $(BENCH_RUNS)
+	$(MAKE) --no-print-directory build HULL_OUT=hull-ondemand BUILD_TAGS="$(BUILD_TAGS),noprefork" >/dev/null
+	HULL=$(CURDIR)/hull HULL_ONDEMAND=$(CURDIR)/hull-ondemand bench/bench.sh $(BENCH_RUNS)
 
 # go.mod tidy, go vet (also of the gendocs build), staticcheck without
 # SA1019 (a runtime must still honour the deprecated fields of the spec),
@@ -107,7 +108,7 @@ lint:
 	GO=$(GO) mk/vulncheck.sh
 
 clean:
-	rm -f hull
+	rm -f hull hull-ondemand
 
 # Topic targets (VM suites, engines, fuzzing, ...), one file each.
 include $(wildcard mk/*.mk)

@@ -2,7 +2,10 @@
 # Side-by-side start-up benchmark of hull, runc and crun on the same bundle.
 # Usage: bench/bench.sh [RUNS]     (as root; `make bench` builds hull first)
 # Environment: HULL=path/to/hull (default ./hull), RUNTIMES="hull runc crun",
-# HULL_BASE=path/to/another/hull adds a row "hull-base" (before/after).
+# HULL_BASE=path/to/another/hull adds a row "hull-base" (before/after);
+# HULL_ONDEMAND=path/to/hull-ondemand (a `-tags noprefork` build, which
+# `make bench` makes) adds a row "hull-ondemand": the executor started on
+# demand, as for a library user that does not import nsenter/prefork.
 #
 # Per runtime, in one table: `run` of /bin/true, create+start+delete, peak
 # RSS of the runtime during `run`, and the cost of the cheap commands
@@ -28,6 +31,7 @@ bin_of() {
 	case $1 in
 	hull) echo "$hull" ;;
 	hull-base) echo "$HULL_BASE" ;;
+	hull-ondemand) echo "$HULL_ONDEMAND" ;;
 	*) command -v "$1" ;;
 	esac
 }
@@ -36,6 +40,7 @@ runtimes=
 for r in $wanted; do
 	if [ "$r" = hull ] || command -v "$r" >/dev/null; then runtimes="$runtimes $r"; fi
 	if [ "$r" = hull ] && [ -n "${HULL_BASE:-}" ]; then runtimes="$runtimes hull-base"; fi
+	if [ "$r" = hull ] && [ -n "${HULL_ONDEMAND:-}" ]; then runtimes="$runtimes hull-ondemand"; fi
 done
 
 # Every container this script may have made, in every state directory, is

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli"
 
 	"github.com/hullrt/hull/libcontainer"
-	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/specconv"
 )
 
@@ -45,9 +45,9 @@ type createMode struct {
 // path leaves nothing behind: Create cleans up after itself, and an
 // executor not handed over is released by closing its socket.
 func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container, error) {
-	exe, err := nsenter.TakePreforked()
+	exe, err := takeExecutor()
 	if err != nil {
-		return nil, fmt.Errorf("take the pre-forked executor: %w", err)
+		return nil, err
 	}
 	handedOver := false
 	defer func() {
@@ -75,6 +75,9 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		PreserveFDs:        ctx.Int("preserve-fds"),
 		Rootless:           rootless,
 		Executor:           exe,
+		Stdin:              os.Stdin,
+		Stdout:             os.Stdout,
+		Stderr:             os.Stderr,
 		KeepExecutorSocket: !mode.detach,
 	}
 	if opts.PreserveFDs < 0 {

@@ -13,7 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/libcontainer"
-	"github.com/hullrt/hull/libcontainer/nsenter"
 )
 
 var execCommand = cli.Command{
@@ -39,9 +38,9 @@ var execCommand = cli.Command{
 }
 
 func execAction(ctx *cli.Context) error {
-	exe, err := nsenter.TakePreforked()
+	exe, err := takeExecutor()
 	if err != nil {
-		return fmt.Errorf("take the pre-forked executor: %w", err)
+		return err
 	}
 	handedOver := false
 	defer func() {
@@ -61,7 +60,10 @@ func execAction(ctx *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := libcontainer.ExecOptions{Executor: exe, PreserveFDs: ctx.Int("preserve-fds")}
+	opts := libcontainer.ExecOptions{
+		Executor: exe, PreserveFDs: ctx.Int("preserve-fds"),
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+	}
 	if opts.ConsoleSocket, err = absPath(ctx.String("console-socket")); err != nil {
 		return err
 	}

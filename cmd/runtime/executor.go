@@ -1,16 +1,33 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/hullrt/hull/libcontainer/nsenter"
-	// The CLI opts in to the executor forked before the Go runtime starts:
-	// the cheapest way to start a container.
-	_ "github.com/hullrt/hull/libcontainer/nsenter/prefork"
 )
+
+// takeExecutor returns the executor the constructor forked at process
+// start, or nil when this build did not opt in to the early fork (the
+// noprefork tag): libcontainer then starts one on demand with our stdio.
+func takeExecutor() (*nsenter.Executor, error) {
+	exe, err := nsenter.TakePreforked()
+	if errors.Is(err, nsenter.ErrNoPreforked) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("take the pre-forked executor: %w", err)
+	}
+	return exe, nil
+}
 
 // releaseExecutor ends an executor that will get no program: it exits when
 // its socket closes, and is reaped here so that no process outlives a
 // failed command.
 func releaseExecutor(exe *nsenter.Executor) {
+	if exe == nil {
+		return
+	}
 	exe.Sock.Close()
 	exe.Wait()
 }
