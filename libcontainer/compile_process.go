@@ -46,6 +46,7 @@ func (c *compiler) kernelSettings() {
 // in which case it comes as late as possible so that fewer of the
 // executor's own syscalls must pass it.
 func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
+	env := lastOfEachName(p.Env)
 	if c.opts.Console {
 		c.add("process.terminal", program.OpConsole, nil)
 	}
@@ -66,7 +67,7 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	// closing close_range, which older profiles (runtime-tools', Docker's
 	// before 2020) refuse with EPERM. After the chdir, so that a relative
 	// args[0] is found from the cwd.
-	c.add("process.args", program.OpResolveExec, nil, p.Args[0], searchPath(p.Env))
+	c.add("process.args", program.OpResolveExec, nil, p.Args[0], searchPath(env))
 	c.add(fmt.Sprintf("fds (3 + %d preserved)", c.opts.PreserveFDs), program.OpCloseFds,
 		[]uint64{uint64(3 + c.opts.PreserveFDs)})
 	if filter != nil && !p.NoNewPrivileges {
@@ -92,7 +93,7 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 		idx := c.prog.AddFile(c.opts.ExecFifo, "exec fifo")
 		c.add("exec fifo (start)", program.OpWaitStart, []uint64{idx})
 	}
-	c.add("process.args", program.OpExec, []uint64{uint64(len(p.Args))}, append(slices.Clone(p.Args), p.Env...)...)
+	c.add("process.args", program.OpExec, []uint64{uint64(len(p.Args))}, append(slices.Clone(p.Args), env...)...)
 }
 
 // searchPath is the PATH of process.env (the last one wins, as with

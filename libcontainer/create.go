@@ -404,6 +404,11 @@ func (cr *creation) cleanup() {
 				waitGone(cr.initPid, st.StartTime, 10*time.Second)
 			}
 		}
+		// When the process was reparented to us (we are its subreaper, as
+		// `hull exec` is), it is ours to reap: else a failed exec leaves a
+		// zombie that no one in the container will wait for. ECHILD when
+		// it went elsewhere.
+		reapIfChild(cr.initPid)
 	}
 	if cr.console != nil {
 		cr.console.Close()

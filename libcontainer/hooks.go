@@ -88,7 +88,8 @@ func eachHook(spec *specs.Spec, state specs.State, phases []hookPhase, onError f
 }
 
 // runHook runs one hook as the spec says: path is the binary, args its
-// full argv (args[0] included), env its whole environment, timeout in seconds.
+// full argv (args[0] included), env its whole environment (the runtime's
+// when absent), timeout in seconds.
 func runHook(h specs.Hook, stdin []byte) error {
 	ctx := context.Background()
 	if h.Timeout != nil {
@@ -104,10 +105,11 @@ func runHook(h specs.Hook, stdin []byte) error {
 	if len(cmd.Args) == 0 {
 		cmd.Args = []string{h.Path}
 	}
+	// A hook without "env" gets the runtime's own environment, as with
+	// runc: hooks that engines and toolkits install without one (GPU
+	// prestart hooks, for example) rely on PATH. An empty "env": [] is
+	// an empty environment.
 	cmd.Env = h.Env
-	if cmd.Env == nil {
-		cmd.Env = []string{} // the hook gets exactly env, not hull's environment
-	}
 	cmd.Stdin = bytes.NewReader(stdin)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

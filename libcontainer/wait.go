@@ -71,3 +71,14 @@ func exitCode(ws unix.WaitStatus) int {
 	}
 	return ws.ExitStatus()
 }
+
+// reapIfChild waits for pid, already killed or exited, if it is our
+// child; it returns at once (ECHILD) when it is not.
+func reapIfChild(pid int) {
+	for {
+		_, err := unix.Wait4(pid, nil, 0, nil)
+		if !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/containerd/console"
 	"github.com/urfave/cli"
 
 	"github.com/hullrt/hull/libcontainer"
@@ -38,6 +39,10 @@ type createMode struct {
 	// detach: the caller does not stay to wait (create, run -d); a terminal
 	// then needs a console socket.
 	detach bool
+	// callerTerminal, for a foreground run, receives the caller's
+	// terminal when the container gets a pty (found before anything is
+	// created, since the pty has nowhere to go without it).
+	callerTerminal *console.Console
 }
 
 // createContainer creates the container named by the command's argument
@@ -101,6 +106,11 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		return nil, errors.New("--console-socket: cannot be used when process.terminal is false")
 	}
 	opts.KeepConsole = terminal && opts.ConsoleSocket == ""
+	if opts.KeepConsole && mode.callerTerminal != nil {
+		if *mode.callerTerminal, err = callerTerminal(); err != nil {
+			return nil, err
+		}
+	}
 	handedOver = true
 	return libcontainer.Create(ctx.GlobalString("root"), id, plan, opts)
 }

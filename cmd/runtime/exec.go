@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/containerd/console"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli"
 	"golang.org/x/sys/unix"
@@ -28,7 +29,10 @@ var execCommand = cli.Command{
 		cli.StringFlag{Name: "cwd", Usage: "working directory in the container"},
 		cli.StringSliceFlag{Name: "env, e", Usage: "add an environment variable (KEY=VALUE)"},
 		cli.StringFlag{Name: "user, u", Usage: "uid[:gid] to run as"},
-		cli.Int64SliceFlag{Name: "additional-gids, g", Usage: "supplementary group ids"},
+		// A string slice, not an Int64SliceFlag: urfave/cli copies a
+		// single value of a two-named int slice flag onto itself, so
+		// `-g 10` would give the groups 10,10 (as it does in runc).
+		cli.StringSliceFlag{Name: "additional-gids, g", Usage: "supplementary group ids"},
 		cli.StringSliceFlag{Name: "cap, c", Usage: "add a capability"},
 		cli.BoolFlag{Name: "no-new-privs", Usage: "set no_new_privs for the process"},
 		cli.IntFlag{Name: "preserve-fds", Usage: "pass this many extra fds (3, 4, ...) to the process"},
@@ -37,7 +41,22 @@ var execCommand = cli.Command{
 	Action:         execAction,
 }
 
+// execAction runs exec; once its arguments are there, any failure ends
+// with status 255 and "exec failed: ", as with runc (docker and podman
+// tell the process's own status from the runtime's failure by it).
 func execAction(ctx *cli.Context) error {
+	if ctx.NArg() < 1 {
+		return checkArgs(ctx, 1)
+	}
+	err := execInContainer(ctx)
+	var exit *exitError
+	if err == nil || errors.As(err, &exit) {
+		return err
+	}
+	return &failedWith{status: 255, err: fmt.Errorf("exec failed: %w", err)}
+}
+
+func execInContainer(ctx *cli.Context) error {
 	exe, err := takeExecutor()
 	if err != nil {
 		return err
@@ -48,9 +67,6 @@ func execAction(ctx *cli.Context) error {
 			releaseExecutor(exe)
 		}
 	}()
-	if ctx.NArg() < 1 {
-		return checkArgs(ctx, 1)
-	}
 	detach := ctx.Bool("detach")
 	c, err := loadContainer(ctx)
 	if err != nil {
@@ -77,6 +93,17 @@ func execAction(ctx *cli.Context) error {
 		return errors.New("--console-socket: cannot be used without a tty")
 	}
 	opts.KeepConsole = process.Terminal && opts.ConsoleSocket == ""
+	var host console.Console
+	if opts.KeepConsole {
+		if host, err = callerTerminal(); err != nil {
+			return err
+		}
+	}
+	// Detached too: a process that fails to start is then reparented to
+	// hull, which reaps it, instead of a zombie the container keeps.
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("become child subreaper: %w", err)
+	}
 	signals, err := prepareForeground(detach)
 	if err != nil {
 		return err
@@ -91,7 +118,7 @@ func execAction(ctx *cli.Context) error {
 	}
 	var tty *ttyAttachment
 	if master := p.Console(); master != nil {
-		if tty, err = attachTerminal(master); err != nil {
+		if tty, err = attachTerminal(master, host); err != nil {
 			unix.Kill(p.Pid, unix.SIGKILL)
 			return err
 		}
@@ -143,7 +170,11 @@ func execProcess(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error) {
 		}
 		p.User = user
 	}
-	for _, g := range ctx.Int64Slice("additional-gids") {
+	for _, text := range ctx.StringSlice("additional-gids") {
+		g, err := strconv.ParseUint(text, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("--additional-gids: %q is not a group id", text)
+		}
 		p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
 	}
 	if caps := ctx.StringSlice("cap"); len(caps) > 0 {

@@ -59,6 +59,17 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// failedWith ends the command with err reported and a status other than
+// 1 (exec's failures end with 255, as runc's). It is not a cli.ExitCoder,
+// which urfave/cli would print a second time.
+type failedWith struct {
+	status int
+	err    error
+}
+
+func (e *failedWith) Error() string { return e.err.Error() }
+func (e *failedWith) Unwrap() error { return e.err }
+
 // fatal reports the error that ended the command and exits. It is always
 // the last error line of the log, which containerd shows to its user; with
 // --log the user on a terminal also gets it on stderr, as with runc.
@@ -68,6 +79,16 @@ func fatal(err error) {
 		os.Exit(exit.code)
 	}
 	reportError(logrus.StandardLogger(), logFile != nil, os.Stderr, err)
+	// urfave/cli's own errors carry runc's status: 3 for an unknown
+	// command ("No help topic for ...").
+	var coded cli.ExitCoder
+	if errors.As(err, &coded) && coded.ExitCode() != 0 {
+		os.Exit(coded.ExitCode())
+	}
+	var failed *failedWith
+	if errors.As(err, &failed) {
+		os.Exit(failed.status)
+	}
 	os.Exit(1)
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/containerd/console"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
 	"golang.org/x/sys/unix"
@@ -29,7 +30,8 @@ func runAction(ctx *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	c, err := createContainer(ctx, createMode{detach: detach})
+	var host console.Console
+	c, err := createContainer(ctx, createMode{detach: detach, callerTerminal: &host})
 	if err != nil {
 		return err
 	}
@@ -40,7 +42,7 @@ func runAction(ctx *cli.Context) error {
 		}
 		return nil
 	}
-	code, err := runForeground(c, signals, ctx.Bool("keep"))
+	code, err := runForeground(c, host, signals, ctx.Bool("keep"))
 	if err != nil {
 		return err
 	}
@@ -77,11 +79,11 @@ func prepareForeground(detach bool) (chan os.Signal, error) {
 
 // runForeground starts c, relays signals (and the terminal) to it, waits
 // for its init to exit and, unless keep, deletes it.
-func runForeground(c *libcontainer.Container, signals <-chan os.Signal, keep bool) (int, error) {
+func runForeground(c *libcontainer.Container, host console.Console, signals <-chan os.Signal, keep bool) (int, error) {
 	var tty *ttyAttachment
 	if master := c.Console(); master != nil {
 		var err error
-		if tty, err = attachTerminal(master); err != nil {
+		if tty, err = attachTerminal(master, host); err != nil {
 			c.Delete(true)
 			return -1, err
 		}
