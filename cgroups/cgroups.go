@@ -82,6 +82,9 @@ type Manager interface {
 	// there, when it made the container's directory or ancestors of it.
 	// Save it with Paths, for RemoveCreatedParents after Destroy.
 	Created() map[string]string
+	// WouldCreate is what Created would be if Apply ran now: recorded
+	// before Apply, so a create killed halfway can be cleaned up.
+	WouldCreate() map[string]string
 	// Mounts says how the container should see /sys/fs/cgroup.
 	Mounts() []Mount
 	// Exists says whether the container's cgroup directory is there.

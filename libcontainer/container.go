@@ -88,11 +88,25 @@ func (c *Container) lockAndReload() (*dirLock, Status, error) {
 		lock.unlock()
 		return nil, "", err
 	}
+	if c.rec.intent {
+		// We hold the lock: the create that wrote the intent is gone.
+		return lock, Stopped, nil
+	}
 	return lock, c.Status(), nil
 }
 
-// Status derives the container's current status from the live system.
-func (c *Container) Status() Status { return deriveStatus(probe(c.dir, c.rec)) }
+// Status derives the container's current status from the live system. A
+// create that has not finished is "creating" while it runs and "stopped"
+// once abandoned (killed halfway), so that delete cleans up after it.
+func (c *Container) Status() Status {
+	if c.rec.intent {
+		if creationLocked(c.dir) {
+			return Creating
+		}
+		return Stopped
+	}
+	return deriveStatus(probe(c.dir, c.rec))
+}
 
 // State returns the container's state as `hull state` prints it.
 // Its owner is empty, as in runc's `state`; List fills it in.
@@ -138,8 +152,9 @@ func (o owners) of(dir string) string {
 }
 
 // List returns the state of every container under root, sorted by id. A
-// missing root is an empty list; directories still being created (no
-// record yet) are skipped.
+// missing root is an empty list. A create in progress is listed as
+// "creating", an abandoned one as "stopped"; a directory with no record at
+// all (a create killed before it wrote its intent) is skipped.
 func List(root string) ([]State, error) {
 	entries, err := os.ReadDir(root)
 	if err != nil {

@@ -85,6 +85,8 @@ type creation struct {
 	console      *os.File
 	keepSock     bool
 	wrotePidFile bool
+	// spec is the config being created, for error messages.
+	spec *specs.Spec
 }
 
 func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error) {
@@ -95,29 +97,41 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		return nil, errors.New("no plan to create from")
 	}
 	created := time.Now().UTC()
-	dir, err := makeContainerDir(root, id)
-	if err != nil {
-		return nil, err
-	}
-	cr.dir = dir
-	if cr.lock, err = lockDir(dir, id); err != nil {
-		return nil, err
-	}
+	var err error
 	if cr.exe == nil {
 		if cr.exe, err = startExecutor(cr.opts.PreserveFDs, cr.opts.Stdin, cr.opts.Stdout, cr.opts.Stderr); err != nil {
 			return nil, err
 		}
 	}
 	spec := plan.Spec
+	cr.spec = spec
 	cfg := cgroups.Config{ID: id, Systemd: cr.opts.SystemdCgroup, Rootless: cr.opts.Rootless}
 	if spec.Linux != nil {
 		cfg.Path = spec.Linux.CgroupsPath
 		cfg.Resources = spec.Linux.Resources
 	}
-	// cgroups' errors name the field themselves.
-	if cr.mgr, err = cgroups.New(cfg); err != nil {
+	// cgroups' errors name the field themselves. New makes nothing; the
+	// manager is cr's (for cleanup to destroy) only once the directory is
+	// ours: the cgroup of an id that exists is another container's.
+	mgr, err := cgroups.New(cfg)
+	if err != nil {
 		return nil, err
 	}
+	dir, err := makeContainerDir(root, id)
+	if err != nil {
+		return nil, err
+	}
+	cr.dir = dir
+	if cr.lock, err = lockDir(dir, id); err != nil {
+		if errors.Is(err, ErrNotExist) {
+			return nil, fmt.Errorf("container %q was deleted while being created", id)
+		}
+		return nil, err
+	}
+	if err := cr.saveIntent(plan, mgr, created); err != nil {
+		return nil, err
+	}
+	cr.mgr = mgr
 	// The executor runs stage 1 up to OpWaitCgroup while we join it to the
 	// cgroup (applyCgroup after SendProgram); it neither forks nor enters
 	// a new cgroup namespace before cgroupReady. Rootless, the cgroups
@@ -182,12 +196,23 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err := saveRecord(dir, rec); err != nil {
 		return nil, err
 	}
+	// state.json names everything now; a leftover intent is harmless
+	// (state.json wins) but untidy.
+	if err := os.Remove(filepath.Join(dir, intentFile)); err != nil {
+		logrus.Debugf("create %s: remove intent record: %v", id, err)
+	}
 	logrus.Debugf("create %s: init %d waits for start", id, cr.initPid)
 	if cr.opts.PidFile != "" {
 		if err := writePidFile(cr.opts.PidFile, cr.initPid); err != nil {
 			return nil, err
 		}
 		cr.wrotePidFile = true
+	}
+	// Until now the init would die with us (OpWaitStart watches the
+	// socket); from here on it outlives create and waits for start alone.
+	// An init already gone is the stopped container's business.
+	if err := cr.exe.Reply(program.MsgCreated); err != nil {
+		logrus.Debugf("create %s: tell the init create is done: %v", id, err)
 	}
 	c := &Container{id: id, dir: dir, rec: rec, console: cr.console}
 	cr.console = nil
@@ -197,6 +222,23 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	}
 	cr.finish()
 	return c, nil
+}
+
+// saveIntent records, before anything is made, what this create is about
+// to make: the cgroup directories (and ancestors) Apply would create and
+// the executor. Whoever finds the directory without state.json and
+// without its lock held (delete, list, a later create of the id) knows
+// from it what to kill and remove.
+func (cr *creation) saveIntent(plan *specconv.Plan, mgr cgroups.Manager, created time.Time) error {
+	intent := &record{
+		ID: filepath.Base(cr.dir), Bundle: plan.Bundle, Rootfs: plan.Rootfs, Created: created,
+		CgroupPaths: mgr.Paths(), CgroupCreated: mgr.WouldCreate(), Rootless: cr.opts.Rootless,
+		ExecutorPid: cr.exe.Pid,
+	}
+	if st, err := readProcStat(cr.exe.Pid); err == nil {
+		intent.ExecutorStartTime = st.StartTime
+	}
+	return saveIntent(cr.dir, intent)
 }
 
 // applyCgroup creates the container's cgroup and moves the executor into
@@ -358,6 +400,9 @@ func (cr *creation) takeConsole(master *os.File) error {
 }
 
 // exitedEarly explains an executor that hung up before the init was ready.
+// The kernel's OOM killer is named as the cause when it struck in the
+// container's cgroup: a bare "signal: killed" sends users looking in the
+// wrong place.
 func (cr *creation) exitedEarly() error {
 	msg := "container init exited before it was ready"
 	if !cr.exeReaped {
@@ -366,7 +411,22 @@ func (cr *creation) exitedEarly() error {
 			msg += ": executor " + st.String()
 		}
 	}
+	if cr.mgr != nil && oomKills(cr.mgr.Paths()) > 0 {
+		limit := "the memory limit"
+		if r := cr.memoryLimit(); r != nil {
+			limit = "the limit of " + strconv.FormatInt(*r, 10) + " bytes"
+		}
+		return fmt.Errorf("linux.resources.memory.limit: container init was OOM-killed under %s before it was ready", limit)
+	}
 	return errors.New(msg)
+}
+
+// memoryLimit is linux.resources.memory.limit of the config being created.
+func (cr *creation) memoryLimit() *int64 {
+	if cr.spec == nil || cr.spec.Linux == nil || cr.spec.Linux.Resources == nil || cr.spec.Linux.Resources.Memory == nil {
+		return nil
+	}
+	return cr.spec.Linux.Resources.Memory.Limit
 }
 
 // reapExecutor collects the executor's stage 1, which exits once it has

@@ -60,8 +60,13 @@ func (c *Container) kill(mgr cgroups.Manager) error {
 // destroy removes what is left of a container whose init is gone.
 func (c *Container) destroy(mgr cgroups.Manager) error {
 	// With its own pid namespace, the init's death took every other
-	// process with it; without one, they may outlive it.
-	if !hasOwnPidNamespace(c.rec.Spec) {
+	// process with it; without one, they may outlive it. An abandoned
+	// create recorded no init: whatever it started is in its cgroup, or
+	// is its executor.
+	if c.rec.intent {
+		killAbandonedExecutor(c.rec)
+	}
+	if c.rec.intent || !hasOwnPidNamespace(c.rec.Spec) {
 		if err := killCgroup(mgr, c.rec.CgroupPaths); err != nil {
 			return err
 		}

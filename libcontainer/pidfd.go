@@ -14,6 +14,9 @@ import (
 // reach a process that reused the pid later. It returns errNoProcess when
 // the process is gone or the pid was reused.
 func openPidfd(pid int, startTime uint64) (int, error) {
+	if pid <= 0 {
+		return -1, errNoProcess // no process recorded (a create not finished)
+	}
 	fd, err := unix.PidfdOpen(pid, 0)
 	if err != nil {
 		if errors.Is(err, unix.ESRCH) {

@@ -84,7 +84,7 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 	if err := c.reload(); err != nil {
 		return err
 	}
-	if c.Status() == Stopped {
+	if st := c.Status(); st == Stopped || st == Creating {
 		return c.stateError(ErrNotRunning)
 	}
 	if all {

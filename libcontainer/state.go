@@ -55,6 +55,10 @@ type record struct {
 	// NoNewKeyring: created with --no-new-keyring; an exec then keeps the
 	// caller's session keyring too, else joins the init's (_ses.ID).
 	NoNewKeyring bool `json:"noNewKeyring,omitempty"`
+	// ExecutorPid and ExecutorStartTime name the executor of a create in
+	// progress; only the intent record (intent.json) has them.
+	ExecutorPid       int    `json:"executorPid,omitempty"`
+	ExecutorStartTime uint64 `json:"executorStartTime,omitempty"`
 	// Spec is the config as created. In a record read back from disk it is
 	// only the summary the lifecycle commands need (version, annotations,
 	// hooks, process, namespaces; see specSummary): decoding the whole runtime-spec
@@ -65,6 +69,10 @@ type record struct {
 	RawSpec json.RawMessage `json:"spec"`
 	// partial says Spec is only the summary of RawSpec.
 	partial bool
+	// intent says the record is the intent of a create that has not
+	// finished (intent.json, no state.json): in progress while its creator
+	// holds the directory's lock, abandoned after.
+	intent bool
 }
 
 // specSummary decodes the part of a stored config that the lifecycle

@@ -14,6 +14,10 @@ import (
 const (
 	stateFile = "state.json"
 	fifoFile  = "exec.fifo"
+	// intentFile is what a create is about to make (cgroups, executor),
+	// written before it makes any of it and removed once state.json is
+	// written: a create killed halfway leaves it for cleanup to follow.
+	intentFile = "intent.json"
 )
 
 // ErrNotExist is returned (wrapped) for an unknown container id.
@@ -23,13 +27,25 @@ var ErrNotExist = errors.New("does not exist")
 var ErrExist = errors.New("already exists")
 
 // makeContainerDir creates root (0700) and root/id atomically: mkdir fails
-// with EEXIST when another create of the same id got there first.
+// with EEXIST when another create of the same id got there first. The
+// directory of an abandoned create (killed halfway) is cleaned up and
+// taken over.
 func makeContainerDir(root, id string) (string, error) {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return "", fmt.Errorf("create state root: %w", err)
 	}
 	dir := filepath.Join(root, id)
-	if err := os.Mkdir(dir, 0o700); err != nil {
+	err := os.Mkdir(dir, 0o700)
+	if errors.Is(err, os.ErrExist) {
+		if rerr := reclaimAbandoned(dir, id); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			if errors.Is(rerr, ErrExist) || errors.Is(rerr, errBeingCreated) {
+				return "", fmt.Errorf("container %q %w", id, ErrExist)
+			}
+			return "", fmt.Errorf("clean up an earlier create of %q: %w", id, rerr)
+		}
+		err = os.Mkdir(dir, 0o700)
+	}
+	if err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return "", fmt.Errorf("container %q %w", id, ErrExist)
 		}
@@ -121,14 +137,24 @@ func saveRecord(dir string, r *record) error {
 	return writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600)
 }
 
-// loadRecord reads the record of the container in dir. A directory without
-// a record is a container still being created, which outsiders do not see.
+// saveIntent writes the intent record of a create atomically.
+func saveIntent(dir string, r *record) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode intent record: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(dir, intentFile), data, 0o600)
+}
+
+// loadRecord reads the record of the container in dir. Without one, the
+// intent record of a create in progress or abandoned stands in for it
+// (record.intent); a directory with neither does not exist for outsiders.
 func loadRecord(dir, id string) (*record, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return loadIntent(dir, id)
+	}
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, notExist(id)
-		}
 		return nil, fmt.Errorf("read state of %q: %w", id, err)
 	}
 	var r record
@@ -139,6 +165,23 @@ func loadRecord(dir, id string) (*record, error) {
 		return nil, fmt.Errorf("decode state of %q: %w", id, err)
 	}
 	r.partial = r.Spec != nil
+	return &r, nil
+}
+
+// loadIntent reads the intent record of a create that has not finished.
+func loadIntent(dir, id string) (*record, error) {
+	data, err := os.ReadFile(filepath.Join(dir, intentFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, notExist(id)
+		}
+		return nil, fmt.Errorf("read intent record of %q: %w", id, err)
+	}
+	var r record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("decode intent record of %q: %w", id, err)
+	}
+	r.intent = true
 	return &r, nil
 }
 

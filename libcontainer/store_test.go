@@ -122,9 +122,52 @@ func TestMakeContainerDirRefusesTakenID(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("root: %v, %v; want a 0700 directory", fi, err)
 	}
+	// Its create still runs (holds the lock).
+	lock, err := lockDir(filepath.Join(root, "c1"), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = makeContainerDir(root, "c1")
 	if !errors.Is(err, ErrExist) || err.Error() != `container "c1" already exists` {
-		t.Fatalf("second create: %v", err)
+		t.Fatalf("second create while the first runs: %v", err)
+	}
+	// It finished: a container.
+	if err := os.WriteFile(filepath.Join(root, "c1", stateFile), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lock.unlock()
+	_, err = makeContainerDir(root, "c1")
+	if !errors.Is(err, ErrExist) || err.Error() != `container "c1" already exists` {
+		t.Fatalf("second create of a container: %v", err)
+	}
+}
+
+// The directory of a create killed halfway (an intent record, nobody
+// holding the lock) is cleaned up and taken over by the next create.
+func TestMakeContainerDirTakesOverAnAbandonedCreate(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "root")
+	dir, err := makeContainerDir(root, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := saveIntent(dir, &record{ID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, fifoFile), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(root, "c1")
+	if err != nil {
+		t.Fatalf("load an abandoned create: %v", err)
+	}
+	if st := c.State(); st.Status != Stopped || st.Pid != 0 {
+		t.Fatalf("abandoned create: state %+v, want stopped with no pid", st)
+	}
+	if _, err := makeContainerDir(root, "c1"); err != nil {
+		t.Fatalf("create over an abandoned create: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("the abandoned create's files are still there: %v", entries)
 	}
 }
 

@@ -2,6 +2,7 @@
  * record every op fills in when it fails. */
 #include "util.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -154,6 +155,46 @@ int wait_cgroup_ready(uint32_t op_index)
 	if (st.cgroup_ready)
 		return 0;
 	return wait_parent(MSG_CGROUP_READY, op_index);
+}
+
+/* Waits until fd is readable. Until the parent says the create is done
+ * (MSG_CREATED), the socket is watched too: its EOF (the parent was
+ * killed) or MSG_ABORT ends the executor, so that an init never outlives
+ * a create that died halfway, reparented and blocked on its exec fifo
+ * with nobody knowing its pid. */
+int wait_readable_while_creating(int fd, uint32_t op_index)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = st.sock, .events = POLLIN } };
+	uint8_t buf[64];
+	uint32_t type;
+	ssize_t n;
+
+	for (;;) {
+		if (poll(p, st.created ? 1 : 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail("wait for start");
+		}
+		if (p[0].revents)
+			return 0;
+		if (st.created || !p[1].revents)
+			continue;
+		do
+			n = recv(st.sock, buf, sizeof(buf), MSG_CMSG_CLOEXEC);
+		while (n < 0 && errno == EINTR);
+		if (n == 0)
+			_exit(1); /* the create died before it finished */
+		if (n < 0)
+			return fail("wait for the parent's message");
+		if (n < HULL_MSG_HEADER_SIZE)
+			return fail_errno(EPROTO, "short message from the parent");
+		type = buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24;
+		if (type == MSG_ABORT)
+			_exit(1);
+		if (type != MSG_CREATED)
+			return fail_errno(EPROTO, "unexpected message %u from the parent (op %u)", type, op_index);
+		st.created = true;
+	}
 }
 
 void report_error(uint32_t op_index)

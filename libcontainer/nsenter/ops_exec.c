@@ -139,9 +139,10 @@ int op_wait_start(const struct op *op, uint32_t index)
 	char c;
 	ssize_t n;
 
-	(void)index;
 	if (fi >= (uint64_t)st.prog->nfds)
 		return fail_errno(EBADF, "wait for start: file %llu was not passed", (unsigned long long)fi);
+	if (wait_readable_while_creating(st.prog->fds[fi], index) < 0)
+		return -1;
 	do
 		n = read(st.prog->fds[fi], &c, 1);
 	while (n < 0 && errno == EINTR);

@@ -225,6 +225,61 @@ func TestWaitStartThenExec(t *testing.T) {
 	}
 }
 
+// An init waiting for start dies with its parent until the parent says
+// the create is done (MsgCreated); after that it outlives it and starts.
+func TestWaitStartDiesWithTheCreateUntilCreated(t *testing.T) {
+	requireRoot(t)
+	for _, created := range []bool{false, true} {
+		fifo := filepath.Join(t.TempDir(), "exec.fifo")
+		if err := unix.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(fifo, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &program.Program{}
+		idx := p.AddFile(f, "exec fifo")
+		p.Add("ready", program.OpReady, nil)
+		p.Add("start", program.OpWaitStart, []uint64{idx})
+		p.Add("process.args", program.OpExec, []uint64{2}, "/bin/echo", "started")
+		e, out := startWithOutput(t)
+		if err := e.SendProgram(p); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := e.ReadMessage(); err != nil || m.Type != program.MsgReady {
+			t.Fatalf("want MSG_READY, got %+v %v", m, err)
+		}
+		if created {
+			if err := e.Reply(program.MsgCreated); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The parent goes away (a killed create, or one that finished).
+		e.Sock.Close()
+		if created {
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte{0})
+			w.Close()
+		}
+		f.Close()
+		st, err := e.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(out)
+		switch {
+		case created && (!st.Success() || string(data) != "started\n"):
+			t.Errorf("after MsgCreated: exit %v, output %q; want the init to outlive its parent and start", st, data)
+		case !created && (st.Success() || len(data) != 0):
+			t.Errorf("parent gone before MsgCreated: exit %v, output %q; want the init to exit 1 at once", st, data)
+		}
+	}
+}
+
 func TestExecFailureIsReported(t *testing.T) {
 	requireRoot(t)
 	p := &program.Program{}

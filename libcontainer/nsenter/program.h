@@ -65,6 +65,7 @@ enum hull_msg {
 	MSG_ABORT = 9,
 	MSG_SECCOMP_FD = 10,
 	MSG_CGROUP_READY = 11,
+	MSG_CREATED = 45,
 };
 
 enum hull_hook_phase {

@@ -100,6 +100,7 @@ struct exec_state {
 	int pid_sent;      /* stage 2: pipe that says stage 1 sent MSG_PID, -1 after */
 	bool detached_root; /* OP_ROOT_CLONE: the root is a detached tree */
 	bool cgroup_ready; /* MSG_CGROUP_READY came (maybe while waiting for an ack) */
+	bool created;      /* MSG_CREATED came: the init no longer dies with its parent */
 };
 
 extern struct exec_state st;
@@ -120,6 +121,9 @@ int wait_ack(uint32_t op_index);
  * end the executor. */
 int wait_cgroup_ready(uint32_t op_index);
 void report_error(uint32_t op_index);
+/* Waits until fd is readable; before MSG_CREATED, the socket's EOF or
+ * MSG_ABORT ends the executor. */
+int wait_readable_while_creating(int fd, uint32_t op_index);
 
 /* decode.c */
 int decode_program(const uint8_t *buf, size_t len, struct program *p);

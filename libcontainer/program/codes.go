@@ -91,6 +91,7 @@ const (
 	MsgAbort       MsgType = 9
 	MsgSeccompFd   MsgType = 10
 	MsgCgroupReady MsgType = 11
+	MsgCreated     MsgType = 45
 )
 
 // Hook phases carried by OpHooks and MsgHooks.
