@@ -69,8 +69,8 @@ func mergeResources(old, upd *specs.LinuxResources) (merged, apply *specs.LinuxR
 		set(&mm.Limit, u.Limit)
 		set(&mm.Reservation, u.Reservation)
 		set(&mm.Swap, u.Swap)
-		set(&mm.Kernel, u.Kernel)       //nolint:staticcheck // kept in the config as given
-		set(&mm.KernelTCP, u.KernelTCP) //nolint:staticcheck // kept in the config as given
+		set(&mm.Kernel, u.Kernel)
+		set(&mm.KernelTCP, u.KernelTCP)
 		set(&mm.Swappiness, u.Swappiness)
 		set(&mm.DisableOOMKiller, u.DisableOOMKiller)
 		set(&mm.UseHierarchy, u.UseHierarchy)

@@ -64,7 +64,7 @@ func updateAction(ctx *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.Memory != nil && (r.Memory.Kernel != nil || r.Memory.KernelTCP != nil) { //nolint:staticcheck // still accepted, as runc
+	if r.Memory != nil && (r.Memory.Kernel != nil || r.Memory.KernelTCP != nil) {
 		logrus.Warn("Kernel memory settings are ignored and will be removed")
 	}
 	if err := checkIntelRdtFlags(ctx, c.Spec()); err != nil {
@@ -116,7 +116,7 @@ func resourcesFromFlags(ctx *cli.Context) (*specs.LinuxResources, error) {
 		dst  **int64
 	}{
 		{"memory", &mem.Limit}, {"memory-swap", &mem.Swap}, {"memory-reservation", &mem.Reservation},
-		{"kernel-memory", &mem.Kernel}, {"kernel-memory-tcp", &mem.KernelTCP}, //nolint:staticcheck // accepted and ignored, as runc
+		{"kernel-memory", &mem.Kernel}, {"kernel-memory-tcp", &mem.KernelTCP},
 	} {
 		if s := ctx.String(f.flag); s != "" {
 			v, err := parseSize(s)
@@ -154,10 +154,12 @@ func checkIntelRdtFlags(ctx *cli.Context, spec *specs.Spec) error {
 	}
 	info := "/sys/fs/resctrl/info"
 	if l3 != "" && !fileExists(info+"/L3") {
-		return errors.New("Intel RDT/CAT: l3 cache schema is not enabled (no resctrl filesystem with L3 at /sys/fs/resctrl)") //nolint:staticcheck // runc's message
+		//lint:ignore ST1005 runc's message, which scripts match
+		return errors.New("Intel RDT/CAT: l3 cache schema is not enabled (no resctrl filesystem with L3 at /sys/fs/resctrl)")
 	}
 	if mb != "" && !fileExists(info+"/MB") {
-		return errors.New("Intel RDT/MBA: memory bandwidth schema is not enabled (no resctrl filesystem with MB at /sys/fs/resctrl)") //nolint:staticcheck // runc's message
+		//lint:ignore ST1005 runc's message, which scripts match
+		return errors.New("Intel RDT/MBA: memory bandwidth schema is not enabled (no resctrl filesystem with MB at /sys/fs/resctrl)")
 	}
 	if spec == nil || spec.Linux == nil || spec.Linux.IntelRdt == nil {
 		return errors.New("updating a non-existent Intel RDT configuration is not supported")
