@@ -1,7 +1,6 @@
 package libcontainer
 
 import (
-	"fmt"
 	"os"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -66,7 +65,9 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     host and domain name; console; rlimits; umask;
 //	                     chdir; resolve args[0] and mark fds close-on-exec
 //	                     (both before seccomp, which old profiles make
-//	                     refuse faccessat2 and close_range); seccomp here
+//	                     refuse faccessat2 and close_range); scheduler,
+//	                     I/O priority, personality, memory policy (with
+//	                     the capabilities, before seccomp); seccomp here
 //	                     when it needs CAP_SYS_ADMIN (no no_new_privs);
 //	                     bounding set, user, capabilities, no_new_privs;
 //	                     seccomp here otherwise; ready; wait for start;
@@ -84,9 +85,6 @@ func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error)
 }
 
 func (c *compiler) compile() error {
-	if err := c.checkUnsupported(); err != nil {
-		return err
-	}
 	// Compile the seccomp filter first: it is the step most likely to fail
 	// on a bad profile, before any namespace file is opened.
 	filter, err := compileSeccomp(c.spec)
@@ -149,12 +147,4 @@ func (c *compiler) sessionKeyring() {
 	}
 	c.add("session keyring (--no-new-keyring keeps the caller's)", program.OpJoinKeyring,
 		[]uint64{keyringKeepPerms, perm}, "_ses."+c.opts.ID)
-}
-
-// checkUnsupported refuses config the executor has no operation for.
-func (c *compiler) checkUnsupported() error {
-	if p := c.spec.Linux.Personality; p != nil && p.Domain != specs.PerLinux {
-		return fmt.Errorf("linux.personality.domain: %s is not supported by hull yet", p.Domain)
-	}
-	return nil
 }

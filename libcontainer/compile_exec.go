@@ -26,6 +26,7 @@ func CompileExec(plan *specconv.Plan, process *specs.Process, initPid int, opts 
 		return nil, err
 	}
 	opts.ExecFifo = nil
+	process = inheritTuning(process, plan.Spec.Process)
 	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}}
 	if err := c.compileExec(process, initPid); err != nil {
 		c.prog.Close()
@@ -39,11 +40,13 @@ func (c *compiler) compileExec(process *specs.Process, initPid int) error {
 	if err != nil {
 		return err
 	}
+	c.initialAffinity(process)
 	c.oomScoreAdj(process)
 	if err := c.joinInitNamespaces(initPid); err != nil {
 		return err
 	}
 	c.waitCgroup()
+	c.afterCgroup(process)
 	c.add("process (in the container's pid namespace)", program.OpFork, nil)
 	c.add("process (new session)", program.OpSetsid, nil)
 	// Joins the init's keyring by name (its permissions let us search it).
@@ -86,4 +89,24 @@ func (c *compiler) joinInitNamespaces(initPid int) error {
 			program.OpSetns, []uint64{idx, nf.flag})
 	}
 	return nil
+}
+
+// inheritTuning gives an exec'd process the container's scheduler, I/O
+// priority and execCPUAffinity where its own process leaves them unset,
+// as runc does (a --process file overrides them one by one).
+func inheritTuning(p, container *specs.Process) *specs.Process {
+	if container == nil {
+		return p
+	}
+	merged := *p
+	if merged.Scheduler == nil {
+		merged.Scheduler = container.Scheduler
+	}
+	if merged.IOPriority == nil {
+		merged.IOPriority = container.IOPriority
+	}
+	if merged.ExecCPUAffinity == nil {
+		merged.ExecCPUAffinity = container.ExecCPUAffinity
+	}
+	return &merged
 }

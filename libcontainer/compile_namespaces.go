@@ -72,6 +72,7 @@ func (c *compiler) namespaces() error {
 		c.add("linux.timeOffsets", program.OpTimensOffsets, nil, timensOffsetsText(offsets))
 	}
 	c.waitCgroup()
+	c.afterCgroup(nil)
 	if cgroupns >= 0 {
 		// Its root is the cgroup the executor is in when it unshares.
 		c.add(nsOrigin(cgroupns, nss[cgroupns]), program.OpUnshare, []uint64{unix.CLONE_NEWCGROUP})

@@ -70,6 +70,7 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	c.add("process.args", program.OpResolveExec, nil, p.Args[0], searchPath(env))
 	c.add(fmt.Sprintf("fds (3 + %d preserved)", c.opts.PreserveFDs), program.OpCloseFds,
 		[]uint64{uint64(3 + c.opts.PreserveFDs)})
+	c.processTuning(p)
 	if filter != nil && !p.NoNewPrivileges {
 		c.seccomp(filter)
 	}

@@ -59,6 +59,7 @@ var compileCases = []compileCase{
 			return ns.Type == specs.MountNamespace
 		})
 	}},
+	{name: "tuning", opts: CompileOptions{CgroupMounts: hybridCgroups}, mutate: tuning},
 	{name: "seccomp-before-caps", mutate: func(s *specs.Spec) {
 		s.Process.Terminal = false
 		s.Process.NoNewPrivileges = false
@@ -117,6 +118,21 @@ func kitchenSink(s *specs.Spec) {
 	s.Linux.RootfsPropagation = "rshared"
 	s.Linux.MaskedPaths = []string{"/proc/kcore", "/sys/firmware"}
 	s.Linux.ReadonlyPaths = []string{"/proc/sys"}
+}
+
+// tuning sets every scheduling, personality, memory-policy and
+// net-device field; execCPUAffinity is for exec'd processes only, so the
+// init's affinity is still reset.
+func tuning(s *specs.Spec) {
+	s.Process.Terminal = false
+	s.Process.Scheduler = &specs.Scheduler{Policy: specs.SchedDeadline, Runtime: 10e6, Deadline: 20e6, Period: 30e6,
+		Flags: []specs.LinuxSchedulerFlag{specs.SchedFlagResetOnFork, specs.SchedFlagReclaim}}
+	s.Process.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_IDLE, Priority: 7}
+	s.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "1", Final: "0-1"}
+	s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux32, Flags: []specs.LinuxPersonalityFlag{"ADDR_NO_RANDOMIZE"}}
+	s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: specs.MpolInterleave, Nodes: "0-2,5",
+		Flags: []specs.MemoryPolicyFlagType{specs.MpolFStaticNodes}}
+	s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"veth1": {Name: "eth1"}}
 }
 
 func denyMkdir() *specs.LinuxSeccomp {
@@ -264,8 +280,6 @@ func TestCompileErrorsNameTheField(t *testing.T) {
 			"linux.namespaces[1].path: open /nonexistent/ns/net: no such file or directory"},
 		{"regular file as namespace", func(s *specs.Spec) { s.Linux.Namespaces[2].Path = regular },
 			"linux.namespaces[2].path: " + regular + " is not a namespace file"},
-		{"personality", func(s *specs.Spec) { s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux32} },
-			"linux.personality.domain: LINUX32 is not supported by hull yet"},
 		{"bind source missing", func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/nonexistent"})
 		}, "mounts[7].source: stat /nonexistent: no such file or directory"},
@@ -355,6 +369,22 @@ func TestCompileExecGolden(t *testing.T) {
 	got = strings.ReplaceAll(got, "init "+strconv.Itoa(pid)+")", "init $PID)")
 	got = bpfSize.ReplaceAllString(got, "<BPF>")
 	checkGolden(t, "exec", got)
+
+	// An exec inherits the container's scheduler, I/O priority and
+	// execCPUAffinity where its own process has none.
+	plan.Spec.Process.Scheduler = &specs.Scheduler{Policy: specs.SchedBatch, Nice: 5}
+	plan.Spec.Process.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_BE, Priority: 1}
+	plan.Spec.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "1", Final: "0-1,3"}
+	process.Scheduler = &specs.Scheduler{Policy: specs.SchedRR, Priority: 9}
+	tuned, err := CompileExec(plan, process, pid, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tuned.Close()
+	got = strings.ReplaceAll(tuned.String(), "/proc/"+strconv.Itoa(pid)+"/", "/proc/$PID/")
+	got = strings.ReplaceAll(got, "init "+strconv.Itoa(pid)+")", "init $PID)")
+	got = bpfSize.ReplaceAllString(got, "<BPF>")
+	checkGolden(t, "exec-tuning", got)
 
 	process.Cwd = "tmp"
 	if _, err := CompileExec(plan, process, pid, CompileOptions{}); err == nil || err.Error() != `process.cwd: "tmp" is not absolute` {

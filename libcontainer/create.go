@@ -291,6 +291,14 @@ func (cr *creation) converse(rec *record) error {
 			if err := cr.runHookPhase(rec, m); err != nil {
 				return err
 			}
+		case program.MsgHostStep:
+			if err := cr.hostStep(rec, m); err != nil {
+				cr.exe.Reply(program.MsgAbort)
+				return err
+			}
+			if err := cr.exe.Reply(program.MsgAck); err != nil {
+				return err
+			}
 		case program.MsgConsole:
 			if err := cr.takeConsole(m.File); err != nil {
 				return err
@@ -340,6 +348,21 @@ func (cr *creation) runHookPhase(rec *record, m *nsenter.Message) error {
 		return err
 	}
 	return cr.exe.Reply(program.MsgAck)
+}
+
+// hostStep does the host-side work the executor waits for in OpHostStep.
+// The executor (stage 1, before its fork) is the process whose namespaces
+// the work is for.
+func (cr *creation) hostStep(rec *record, m *nsenter.Message) error {
+	if len(m.Payload) < 4 {
+		return errors.New("receive host step: short message")
+	}
+	switch step := binary.LittleEndian.Uint32(m.Payload); step {
+	case program.HostStepNetDevices:
+		return moveNetDevices(rec.Spec.Linux.NetDevices, cr.exe.Pid)
+	default:
+		return fmt.Errorf("receive host step: unknown step %d", step)
+	}
 }
 
 // sendSeccompFd hands the seccomp notify fd of the process being started

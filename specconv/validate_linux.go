@@ -95,30 +95,16 @@ func validateLinux(spec *specs.Spec) error {
 	if err := validatePersonality(l.Personality); err != nil {
 		return err
 	}
-	// Fields hull has no code for: refusing them is better than starting
-	// a container that silently lacks them.
-	switch {
-	case len(l.NetDevices) > 0:
-		return fmt.Errorf("linux.netDevices: not supported by hull yet")
-	case l.MemoryPolicy != nil:
-		return fmt.Errorf("linux.memoryPolicy: not supported by hull yet")
-	case l.IntelRdt != nil:
-		return fmt.Errorf("linux.intelRdt: not supported by hull yet")
+	if err := validateMemoryPolicy(l.MemoryPolicy); err != nil {
+		return err
+	}
+	if err := validateNetDevices(spec); err != nil {
+		return err
+	}
+	if err := validateIntelRdt(l.IntelRdt); err != nil {
+		return err
 	}
 	return validateTimeOffsets(spec)
-}
-
-func validatePersonality(p *specs.LinuxPersonality) error {
-	if p == nil {
-		return nil
-	}
-	if p.Domain != specs.PerLinux && p.Domain != specs.PerLinux32 {
-		return fmt.Errorf("linux.personality.domain: unknown domain %q (want %s or %s)", p.Domain, specs.PerLinux, specs.PerLinux32)
-	}
-	if len(p.Flags) > 0 {
-		return fmt.Errorf("linux.personality.flags: not supported by hull yet")
-	}
-	return nil
 }
 
 func validateTimeOffsets(spec *specs.Spec) error {

@@ -7,7 +7,8 @@ import (
 )
 
 // ValidateProcess checks a process as used by create and exec: args, cwd,
-// rlimits, capabilities and the OOM score adjustment.
+// rlimits, capabilities, the OOM score adjustment, the scheduler, the I/O
+// priority and the CPU affinity of an exec.
 func ValidateProcess(p *specs.Process) error {
 	if p == nil {
 		return fmt.Errorf("process: must be set")
@@ -33,15 +34,14 @@ func ValidateProcess(p *specs.Process) error {
 	if p.OOMScoreAdj != nil && (*p.OOMScoreAdj < -1000 || *p.OOMScoreAdj > 1000) {
 		return fmt.Errorf("process.oomScoreAdj: %d is out of range [-1000, 1000]", *p.OOMScoreAdj)
 	}
-	// Fields the executor has no operation for: refuse them rather than
-	// start a container that silently lacks them.
-	switch {
-	case p.Scheduler != nil:
-		return fmt.Errorf("process.scheduler: not supported by hull yet")
-	case p.IOPriority != nil:
-		return fmt.Errorf("process.ioPriority: not supported by hull yet")
-	case p.ExecCPUAffinity != nil:
-		return fmt.Errorf("process.execCPUAffinity: not supported by hull yet")
+	if err := validateScheduler(p.Scheduler); err != nil {
+		return err
+	}
+	if err := validateIOPriority(p.IOPriority); err != nil {
+		return err
+	}
+	if err := validateExecCPUAffinity(p.ExecCPUAffinity); err != nil {
+		return err
 	}
 	return nil
 }

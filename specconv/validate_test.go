@@ -46,8 +46,35 @@ func TestFromSpecErrors(t *testing.T) {
 			`process.capabilities.bounding[0]: unknown capability "kill"`},
 		{"oom score", func(s *specs.Spec) { s.Process.OOMScoreAdj = ptr(1001) },
 			"process.oomScoreAdj: 1001 is out of range [-1000, 1000]"},
-		{"scheduler", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_OTHER"} },
-			"process.scheduler: not supported by hull yet"},
+		{"scheduler policy", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_FAST"} },
+			`process.scheduler.policy: unknown policy "SCHED_FAST"`},
+		{"scheduler flag", func(s *specs.Spec) {
+			s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_OTHER", Flags: []specs.LinuxSchedulerFlag{"SCHED_FLAG_X"}}
+		}, `process.scheduler.flags[0]: unknown flag "SCHED_FLAG_X"`},
+		{"scheduler nice", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_BATCH", Nice: 20} },
+			"process.scheduler.nice: 20 is out of range [-20, 19] for SCHED_BATCH"},
+		{"scheduler priority", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_OTHER", Priority: 3} },
+			"process.scheduler.priority: only for SCHED_FIFO and SCHED_RR, not SCHED_OTHER"},
+		{"scheduler rt priority", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_FIFO"} },
+			"process.scheduler.priority: 0 is out of range [1, 99] for SCHED_FIFO"},
+		{"scheduler deadline fields", func(s *specs.Spec) {
+			s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_RR", Priority: 1, Runtime: 5}
+		},
+			"process.scheduler: runtime, deadline and period are only for SCHED_DEADLINE, not SCHED_RR"},
+		{"ioprio class", func(s *specs.Spec) { s.Process.IOPriority = &specs.LinuxIOPriority{Class: "IOPRIO_CLASS_NONE"} },
+			`process.ioPriority.class: unknown class "IOPRIO_CLASS_NONE" (want IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE)`},
+		{"ioprio level", func(s *specs.Spec) {
+			s.Process.IOPriority = &specs.LinuxIOPriority{Class: "IOPRIO_CLASS_BE", Priority: 8}
+		},
+			"process.ioPriority.priority: 8 is out of range [0, 7]"},
+		{"affinity syntax", func(s *specs.Spec) { s.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "0-x"} },
+			`process.execCPUAffinity.initial: invalid number "x"`},
+		{"affinity range", func(s *specs.Spec) { s.Process.ExecCPUAffinity = &specs.CPUAffinity{Final: "3-1"} },
+			`process.execCPUAffinity.final: invalid range "3-1" (start above end)`},
+		{"affinity empty", func(s *specs.Spec) { s.Process.ExecCPUAffinity = &specs.CPUAffinity{Final: " , "} },
+			`process.execCPUAffinity.final: " , " names no CPU`},
+		{"affinity huge", func(s *specs.Spec) { s.Process.ExecCPUAffinity = &specs.CPUAffinity{Final: "0-4000000000"} },
+			"process.execCPUAffinity.final: 4000000000 is above the highest supported id 65536"},
 		{"relative mount", func(s *specs.Spec) { s.Mounts[2].Destination = "data" },
 			`mounts[2].destination: "data" is not absolute`},
 		{"mount over the root", func(s *specs.Spec) { s.Mounts[3].Destination = "/./" },
@@ -111,12 +138,36 @@ func TestFromSpecErrors(t *testing.T) {
 			`linux.rootfsPropagation: unknown value "sharde"`},
 		{"personality", func(s *specs.Spec) { s.Linux.Personality = &specs.LinuxPersonality{Domain: "BSD"} },
 			`linux.personality.domain: unknown domain "BSD" (want LINUX or LINUX32)`},
-		{"net devices", func(s *specs.Spec) { s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {}} },
-			"linux.netDevices: not supported by hull yet"},
-		{"memory policy", func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{} },
-			"linux.memoryPolicy: not supported by hull yet"},
-		{"intel rdt", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{} },
-			"linux.intelRdt: not supported by hull yet"},
+		{"personality flag", func(s *specs.Spec) {
+			s.Linux.Personality = &specs.LinuxPersonality{Domain: "LINUX", Flags: []specs.LinuxPersonalityFlag{"FAST"}}
+		}, `linux.personality.flags[0]: unknown flag "FAST"`},
+		{"net devices without netns", func(s *specs.Spec) {
+			s.Linux.Namespaces = slicesDeleteType(s.Linux.Namespaces, "network")
+			s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {}}
+		}, "linux.netDevices: needs a network namespace in linux.namespaces (the host's devices stay on the host)"},
+		{"net device name", func(s *specs.Spec) { s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {Name: "a/b"}} },
+			`linux.netDevices["eth1"].name: invalid network device name "a/b"`},
+		{"net device long name", func(s *specs.Spec) { s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"abcdefghijklmnop": {}} },
+			`linux.netDevices["abcdefghijklmnop"]: invalid network device name "abcdefghijklmnop"`},
+		{"memory policy mode", func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_FAST"} },
+			`linux.memoryPolicy.mode: unknown mode "MPOL_FAST"`},
+		{"memory policy flag", func(s *specs.Spec) {
+			s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_BIND", Nodes: "0", Flags: []specs.MemoryPolicyFlagType{"MPOL_F_X"}}
+		}, `linux.memoryPolicy.flags[0]: unknown flag "MPOL_F_X"`},
+		{"memory policy exclusive flags", func(s *specs.Spec) {
+			s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_BIND", Nodes: "0",
+				Flags: []specs.MemoryPolicyFlagType{"MPOL_F_STATIC_NODES", "MPOL_F_RELATIVE_NODES"}}
+		}, "linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other"},
+		{"memory policy no nodes", func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_BIND"} },
+			"linux.memoryPolicy.nodes: MPOL_BIND needs at least one node"},
+		{"memory policy local nodes", func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_LOCAL", Nodes: "1"} },
+			"linux.memoryPolicy.nodes: must be empty for MPOL_LOCAL"},
+		{"memory policy bad nodes", func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_BIND", Nodes: "a"} },
+			`linux.memoryPolicy.nodes: invalid number "a"`},
+		{"intel rdt closID", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "../x"} },
+			`linux.intelRdt.closID: invalid resctrl group name "../x"`},
+		{"intel rdt MB schema", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{MemBwSchema: "L3:0=f"} },
+			`linux.intelRdt.memBwSchema: "L3:0=f" does not start with "MB:"`},
 		{"time offsets without timens", func(s *specs.Spec) {
 			s.Linux.TimeOffsets = map[string]specs.LinuxTimeOffset{"monotonic": {Secs: 1}}
 		}, "linux.timeOffsets: needs a time namespace in linux.namespaces"},

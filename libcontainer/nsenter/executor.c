@@ -67,6 +67,12 @@ static const struct op_entry op_table[] = {
 	[OP_ROOT_CLONE] = { op_root_clone, 0, 1 },
 	[OP_CHROOT] = { op_chroot, 0, 0 },
 	[OP_WAIT_CGROUP] = { op_wait_cgroup, 0, 0 },
+	[OP_SCHED_ATTR] = { op_sched_attr, 7, 0 },
+	[OP_IOPRIO] = { op_ioprio, 1, 0 },
+	[OP_CPU_AFFINITY] = { op_cpu_affinity, 0, 1 },
+	[OP_PERSONALITY] = { op_personality, 1, 0 },
+	[OP_MEMPOLICY] = { op_mempolicy, 2, 1 },
+	[OP_HOST_STEP] = { op_host_step, 1, 0 },
 };
 
 static void die(uint32_t op_index) __attribute__((noreturn));

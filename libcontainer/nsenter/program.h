@@ -51,6 +51,12 @@ enum hull_op {
 	OP_ROOT_CLONE = 41,
 	OP_CHROOT = 42,
 	OP_WAIT_CGROUP = 43,
+	OP_SCHED_ATTR = 50,
+	OP_IOPRIO = 51,
+	OP_CPU_AFFINITY = 52,
+	OP_PERSONALITY = 53,
+	OP_MEMPOLICY = 54,
+	OP_HOST_STEP = 55,
 };
 
 enum hull_msg {
@@ -65,12 +71,17 @@ enum hull_msg {
 	MSG_ABORT = 9,
 	MSG_SECCOMP_FD = 10,
 	MSG_CGROUP_READY = 11,
+	MSG_HOST_STEP = 20,
 	MSG_CREATED = 45,
 };
 
 enum hull_hook_phase {
 	HOOKS_CREATE_RUNTIME = 1,
 	HOOKS_CREATE_CONTAINER = 2,
+};
+
+enum hull_host_step {
+	HOST_STEP_NET_DEVICES = 1,
 };
 
 #endif

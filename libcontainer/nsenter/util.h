@@ -193,6 +193,13 @@ int op_ready(const struct op *, uint32_t);
 int op_wait_start(const struct op *, uint32_t);
 int op_exec(const struct op *, uint32_t);
 
+int op_sched_attr(const struct op *, uint32_t);
+int op_ioprio(const struct op *, uint32_t);
+int op_cpu_affinity(const struct op *, uint32_t);
+int op_personality(const struct op *, uint32_t);
+int op_mempolicy(const struct op *, uint32_t);
+int op_host_step(const struct op *, uint32_t);
+
 /* executor.c */
 void executor_main(int sock) __attribute__((noreturn));
 

@@ -49,6 +49,12 @@ const (
 	OpRootClone     Code = 41
 	OpChroot        Code = 42
 	OpWaitCgroup    Code = 43
+	OpSchedAttr     Code = 50
+	OpIoprio        Code = 51
+	OpCpuAffinity   Code = 52
+	OpPersonality   Code = 53
+	OpMempolicy     Code = 54
+	OpHostStep      Code = 55
 )
 
 var codeNames = map[Code]string{
@@ -64,7 +70,9 @@ var codeNames = map[Code]string{
 	OpResolveExec: "resolve-exec", OpCloseFds: "close-fds", OpReady: "ready",
 	OpWaitStart: "wait-start", OpExec: "exec", OpSetsid: "setsid", OpSetGroupsDeny: "setgroups-deny",
 	OpJoinKeyring: "join-keyring", OpRootClone: "root-clone", OpChroot: "chroot",
-	OpWaitCgroup: "wait-cgroup",
+	OpWaitCgroup: "wait-cgroup", OpSchedAttr: "sched-attr", OpIoprio: "ioprio",
+	OpCpuAffinity: "cpu-affinity", OpPersonality: "personality", OpMempolicy: "mempolicy",
+	OpHostStep: "host-step",
 }
 
 // String returns the readable name used by the disassembler and in errors.
@@ -91,6 +99,7 @@ const (
 	MsgAbort       MsgType = 9
 	MsgSeccompFd   MsgType = 10
 	MsgCgroupReady MsgType = 11
+	MsgHostStep    MsgType = 20
 	MsgCreated     MsgType = 45
 )
 
@@ -98,6 +107,14 @@ const (
 const (
 	HooksCreateRuntime   = 1
 	HooksCreateContainer = 2
+)
+
+// Host steps carried by OpHostStep and MsgHostStep: work the parent does
+// on the host side while the executor waits.
+const (
+	// HostStepNetDevices moves linux.netDevices into the executor's
+	// network namespace.
+	HostStepNetDevices = 1
 )
 
 // Version is the program format version the executor must understand.

@@ -129,8 +129,12 @@ func (p *Program) String() string {
 			fmt.Fprintf(&sb, " %#x", v)
 		}
 		for _, s := range op.Strs {
-			if op.Code == OpSeccomp {
+			switch op.Code {
+			case OpSeccomp:
 				fmt.Fprintf(&sb, " <%d bytes of BPF>", len(s))
+				continue
+			case OpCpuAffinity, OpMempolicy:
+				fmt.Fprintf(&sb, " %s", maskList(s))
 				continue
 			}
 			fmt.Fprintf(&sb, " %s", strconv.Quote(s))
