@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/libcontainer/intelrdt"
 	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
 	"github.com/hullrt/hull/seccomp"
@@ -79,6 +80,7 @@ type creation struct {
 	dir       string
 	lock      *dirLock
 	mgr       cgroups.Manager
+	rdt       *intelrdt.Group
 	prog      *program.Program
 	// initPid is the container's init (for Exec: the new process).
 	initPid      int
@@ -116,6 +118,11 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	mgr, err := cgroups.New(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if spec.Linux != nil && spec.Linux.IntelRdt != nil {
+		if cr.rdt, err = intelrdt.Find(id, spec.Linux.IntelRdt); err != nil {
+			return nil, err
+		}
 	}
 	dir, err := makeContainerDir(root, id)
 	if err != nil {
@@ -247,6 +254,10 @@ func (cr *creation) saveIntent(plan *specconv.Plan, mgr cgroups.Manager, created
 func (cr *creation) applyCgroup() error {
 	if err := cr.mgr.Apply(cr.exe.Pid); err != nil {
 		return fmt.Errorf("add executor to cgroup: %w", err)
+	}
+	if cr.rdt != nil {
+		// Its children, the init among them, inherit the group.
+		return cr.rdt.Apply(cr.exe.Pid)
 	}
 	return nil
 }
@@ -499,6 +510,9 @@ func (cr *creation) cleanup() {
 	if cr.mgr != nil {
 		cr.mgr.Destroy()
 		cgroups.RemoveCreatedParents(cr.mgr.Paths(), cr.mgr.Created())
+	}
+	if cr.rdt != nil {
+		cr.rdt.Destroy()
 	}
 	if cr.wrotePidFile {
 		os.Remove(cr.opts.PidFile)

@@ -77,6 +77,9 @@ func (c *Container) destroy(mgr cgroups.Manager) error {
 	if err := cgroups.RemoveCreatedParents(c.rec.CgroupPaths, c.rec.CgroupCreated); err != nil {
 		return fmt.Errorf("remove cgroup parents create made: %w", err)
 	}
+	if err := destroyIntelRdt(c.rec); err != nil {
+		return err
+	}
 	// The spec asks for a warning per failing hook, and to carry on.
 	runHooksWarning(c.rec.Spec, c.rec.hookState(Stopped, 0), phasePoststop,
 		func(err error) { logrus.Warn(err) })

@@ -112,6 +112,9 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
 		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
 	}
+	if err := joinIntelRdt(c.rec, cr.exe.Pid); err != nil {
+		return nil, err
+	}
 	if err := cr.cgroupReady(); err != nil {
 		return nil, err
 	}

@@ -85,6 +85,7 @@ func specSummary(raw json.RawMessage) (*specs.Spec, error) {
 		Annotations map[string]string `json:"annotations,omitempty"`
 		Linux       *struct {
 			Namespaces []specs.LinuxNamespace `json:"namespaces,omitempty"`
+			IntelRdt   *specs.LinuxIntelRdt   `json:"intelRdt,omitempty"`
 		} `json:"linux,omitempty"`
 	}
 	if len(raw) == 0 {
@@ -95,7 +96,7 @@ func specSummary(raw json.RawMessage) (*specs.Spec, error) {
 	}
 	spec := &specs.Spec{Version: s.Version, Hooks: s.Hooks, Process: s.Process, Annotations: s.Annotations}
 	if s.Linux != nil {
-		spec.Linux = &specs.Linux{Namespaces: s.Linux.Namespaces}
+		spec.Linux = &specs.Linux{Namespaces: s.Linux.Namespaces, IntelRdt: s.Linux.IntelRdt}
 	}
 	return spec, nil
 }
