@@ -105,3 +105,21 @@ int decode_program(const uint8_t *buf, size_t len, struct program *p)
 		return fail_errno(EBADMSG, "decode program: %zu trailing bytes", c.left);
 	return 0;
 }
+
+/* Frees what decode_program allocated, after success or failure (the
+ * executor itself never needs to: it execs or exits; the fuzz shim does). */
+void free_program(struct program *p)
+{
+	uint32_t i;
+
+	if (!p->ops)
+		return;
+	for (i = 0; i < p->nops; i++) {
+		free(p->ops[i].ints);
+		free((void *)p->ops[i].strs);
+		free(p->ops[i].lens);
+	}
+	free(p->ops);
+	p->ops = NULL;
+	p->nops = 0;
+}

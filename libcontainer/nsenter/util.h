@@ -127,6 +127,7 @@ int wait_readable_while_creating(int fd, uint32_t op_index);
 
 /* decode.c */
 int decode_program(const uint8_t *buf, size_t len, struct program *p);
+void free_program(struct program *p);
 
 /* ops_mount.c: shared with the other mount ops */
 #define MOVE_FDS (MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
