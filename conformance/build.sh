@@ -32,8 +32,15 @@ mkdir -p "$bin" "$work"
 
 # One binary per main package under validation/ (util is a library).
 go build -o "$bin/" "$mod/validation/..."
-# runtimetest runs inside the busybox rootfs: it must be static.
-CGO_ENABLED=0 go build -tags "netgo osusergo" -o "$work/runtimetest" "$mod/cmd/runtimetest"
+# runtimetest runs inside the busybox rootfs: it must be static. It is
+# built as runtime-tools releases it, from its own go.mod and go.sum:
+# it calls go-selinux's label.FileLabel, which go-selinux 1.12 removed,
+# and hull needs go-selinux 1.13 (GO-2025-4098).
+tools=$(mktemp -d)
+trap 'rm -rf "$tools"' EXIT
+cp -r "$src"/. "$tools"
+chmod -R u+w "$tools"
+(cd "$tools" && CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local go build -tags "netgo osusergo" -o "$work/runtimetest" ./cmd/runtimetest)
 install -m 0644 "$src/rootfs-amd64.tar.gz" "$work/rootfs-amd64.tar.gz"
 
 echo "$stamp" >"$cache/stamp"

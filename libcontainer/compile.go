@@ -37,6 +37,7 @@ type compiler struct {
 	spec *specs.Spec
 	opts CompileOptions
 	prog *program.Program
+	lsm  lsmHost
 }
 
 func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...string) {
@@ -76,7 +77,7 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     pivot_root; without process, stage 2 ends at
 //	                     ready and the wait.
 func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error) {
-	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}}
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM()}
 	if err := c.compile(); err != nil {
 		c.prog.Close()
 		return nil, err
@@ -85,6 +86,9 @@ func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error)
 }
 
 func (c *compiler) compile() error {
+	if err := checkContainerLSM(c.spec, c.lsm); err != nil {
+		return err
+	}
 	// Compile the seccomp filter first: it is the step most likely to fail
 	// on a bad profile, before any namespace file is opened.
 	filter, err := compileSeccomp(c.spec)
@@ -98,7 +102,7 @@ func (c *compiler) compile() error {
 	c.add("process (container init)", program.OpFork, nil)
 	// Stage 2: the container's init.
 	c.add("process (new session)", program.OpSetsid, nil)
-	c.sessionKeyring()
+	c.sessionKeyring(c.spec.Process)
 	// Directories, files and device nodes get exactly the modes the
 	// config asks for (runc clears the umask around them too); the
 	// process's own umask is set later.
@@ -137,7 +141,10 @@ const (
 
 // sessionKeyring gives the init a session keyring of its own, named after
 // the container, so that it does not share the caller's keys.
-func (c *compiler) sessionKeyring() {
+// Keys the process creates, the session keyring first, get its SELinux
+// label (process.selinuxLabel), as runc does; the attribute is reset
+// afterwards.
+func (c *compiler) sessionKeyring(p *specs.Process) {
 	if c.opts.NoNewKeyring || c.opts.ID == "" {
 		return
 	}
@@ -145,6 +152,16 @@ func (c *compiler) sessionKeyring() {
 	if c.plan.HasNamespace(specs.UserNamespace) {
 		perm = keyringOthSearch
 	}
+	label := ""
+	if p != nil {
+		label = p.SelinuxLabel
+	}
+	if label != "" {
+		c.add("process.selinuxLabel (keyring label)", program.OpLsmAttr, nil, "attr/keycreate", label)
+	}
 	c.add("session keyring (--no-new-keyring keeps the caller's)", program.OpJoinKeyring,
 		[]uint64{keyringKeepPerms, perm}, "_ses."+c.opts.ID)
+	if label != "" {
+		c.add("process.selinuxLabel (keyring label reset)", program.OpLsmAttr, nil, "attr/keycreate", "")
+	}
 }

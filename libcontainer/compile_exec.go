@@ -27,7 +27,11 @@ func CompileExec(plan *specconv.Plan, process *specs.Process, initPid int, opts 
 	}
 	opts.ExecFifo = nil
 	process = inheritTuning(process, plan.Spec.Process)
-	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}}
+	process = inheritLabels(process, plan.Spec.Process)
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM()}
+	if err := checkProcessLSM(process, c.lsm); err != nil {
+		return nil, err
+	}
 	if err := c.compileExec(process, initPid); err != nil {
 		c.prog.Close()
 		return nil, err
@@ -50,7 +54,7 @@ func (c *compiler) compileExec(process *specs.Process, initPid int) error {
 	c.add("process (in the container's pid namespace)", program.OpFork, nil)
 	c.add("process (new session)", program.OpSetsid, nil)
 	// Joins the init's keyring by name (its permissions let us search it).
-	c.sessionKeyring()
+	c.sessionKeyring(process)
 	if !c.plan.HasNamespace(specs.MountNamespace) {
 		if err := c.joinInitRoot(initPid); err != nil {
 			return err

@@ -71,6 +71,7 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	c.add(fmt.Sprintf("fds (3 + %d preserved)", c.opts.PreserveFDs), program.OpCloseFds,
 		[]uint64{uint64(3 + c.opts.PreserveFDs)})
 	c.processTuning(p)
+	c.execLabels(p)
 	if filter != nil && !p.NoNewPrivileges {
 		c.seccomp(filter)
 	}

@@ -93,7 +93,13 @@ func (c *compiler) rootfsAction(a rootfs.Action) error {
 		for _, d := range a.Data {
 			strs = append(strs, d.Key, d.Value)
 		}
+		if key, label, ok := c.mountContext(a.FsType); ok {
+			strs = append(strs, key, label)
+		}
 		c.add(a.Origin, program.OpMountFs, []uint64{a.Attrs, a.Propagation}, strs...)
+		if label := c.spec.Linux.MountLabel; label != "" && a.FsType == "mqueue" {
+			c.add(a.Origin+" (linux.mountLabel)", program.OpLsmRelabel, nil, a.Dest, label)
+		}
 	case rootfs.Mknod:
 		c.add(a.Origin, program.OpMknod,
 			[]uint64{uint64(a.Mode), a.Major, a.Minor, uint64(a.UID), uint64(a.GID)}, a.Path)
@@ -102,7 +108,11 @@ func (c *compiler) rootfsAction(a rootfs.Action) error {
 	case rootfs.Propagation:
 		c.add(a.Origin, program.OpPropagation, []uint64{a.Flags}, a.Path)
 	case rootfs.Mask:
-		c.add(a.Origin, program.OpMask, nil, a.Path)
+		strs := []string{a.Path}
+		if key, label, ok := c.mountContext("tmpfs"); ok {
+			strs = append(strs, key, label) // the tmpfs over a masked directory
+		}
+		c.add(a.Origin, program.OpMask, nil, strs...)
 	case rootfs.Readonly:
 		c.add(a.Origin, program.OpReadonly, nil, a.Path)
 	case rootfs.RemountRo:

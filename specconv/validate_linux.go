@@ -95,6 +95,9 @@ func validateLinux(spec *specs.Spec) error {
 	if err := validatePersonality(l.Personality); err != nil {
 		return err
 	}
+	if err := validateMountLabel(l); err != nil {
+		return err
+	}
 	if err := validateMemoryPolicy(l.MemoryPolicy); err != nil {
 		return err
 	}

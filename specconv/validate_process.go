@@ -31,6 +31,9 @@ func ValidateProcess(p *specs.Process) error {
 	if err := validateCapabilities(p.Capabilities); err != nil {
 		return err
 	}
+	if err := validateLabels(p); err != nil {
+		return err
+	}
 	if p.OOMScoreAdj != nil && (*p.OOMScoreAdj < -1000 || *p.OOMScoreAdj > 1000) {
 		return fmt.Errorf("process.oomScoreAdj: %d is out of range [-1000, 1000]", *p.OOMScoreAdj)
 	}

@@ -36,6 +36,8 @@ var execCommand = cli.Command{
 		cli.StringSliceFlag{Name: "cap, c", Usage: "add a capability"},
 		cli.BoolFlag{Name: "no-new-privs", Usage: "set no_new_privs for the process"},
 		cli.IntFlag{Name: "preserve-fds", Usage: "pass this many extra fds (3, 4, ...) to the process"},
+		cli.StringFlag{Name: "apparmor", Usage: "set the apparmor profile for the process"},
+		cli.StringFlag{Name: "process-label", Usage: "set the asm process label for the process commonly used with selinux"},
 	},
 	SkipArgReorder: true,
 	Action:         execAction,
@@ -188,6 +190,12 @@ func execProcess(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error) {
 	}
 	if ctx.Bool("no-new-privs") {
 		p.NoNewPrivileges = true
+	}
+	if profile := ctx.String("apparmor"); profile != "" {
+		p.ApparmorProfile = profile
+	}
+	if label := ctx.String("process-label"); label != "" {
+		p.SelinuxLabel = label
 	}
 	return &p, nil
 }

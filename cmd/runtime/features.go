@@ -34,6 +34,10 @@ func hullFeatures() *features.Features {
 			Namespaces: []string{"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"},
 			Cgroup:     &features.Cgroup{V1: &yes, V2: &yes, Systemd: &no, SystemdUser: &no},
 			Seccomp:    &features.Seccomp{Enabled: &yes},
+			// Supported by this build (as runc reports them), not "on
+			// this host": a label the host cannot apply is an error.
+			Apparmor: &features.Apparmor{Enabled: &yes},
+			Selinux:  &features.Selinux{Enabled: &yes},
 		},
 	}
 }

@@ -141,8 +141,11 @@ static int mount_fs_legacy(const struct op *op)
 
 	data[0] = 0;
 	for (i = 3; i + 1 < op->nstrs; i += 2) {
-		int n = snprintf(data + used, sizeof(data) - used, "%s%s%s%s", used ? "," : "",
-				 op->strs[i], op->lens[i + 1] ? "=" : "", op->strs[i + 1]);
+		/* A value with a comma (an SELinux context with categories) is
+		 * quoted, as mount(8) does; fsconfig takes it as it is. */
+		const char *q = strchr(op->strs[i + 1], ',') ? "\"" : "";
+		int n = snprintf(data + used, sizeof(data) - used, "%s%s%s%s%s%s", used ? "," : "",
+				 op->strs[i], op->lens[i + 1] ? "=" : "", q, op->strs[i + 1], q);
 		if (n < 0 || (size_t)n >= sizeof(data) - used)
 			return fail_errno(E2BIG, "mount %s on %s: options too long", fstype, dest);
 		used += (size_t)n;

@@ -42,7 +42,8 @@ int op_mask(const struct op *op, uint32_t index)
 		return -1;
 	}
 	if (S_ISDIR(sb.st_mode)) {
-		mfd = new_fs_mount("tmpfs", "tmpfs", NULL, 0, MOUNT_ATTR_RDONLY);
+		/* strs[1..]: options of that tmpfs (the mount label) */
+		mfd = new_fs_mount("tmpfs", "tmpfs", op, 1, MOUNT_ATTR_RDONLY);
 		if (mfd == -2)
 			fail_errno(ENOSYS, "mount tmpfs");
 	} else {

@@ -94,7 +94,7 @@ struct exec_state {
 	struct program *prog;
 	int rootfd;        /* O_PATH fd of the container root, -1 until known */
 	int devnullfd;     /* verified /dev/null of the container, -1 until opened */
-	int sysprocfd;     /* private procfs for sysctls, -1 until mounted */
+	int sysprocfd;     /* private procfs (sysctls, LSM attributes), -1 until mounted */
 	int procfd;        /* verified /proc, -1 until opened */
 	char resolved[4096];  /* OP_RESOLVE_EXEC result, empty when not run */
 	int pid_sent;      /* stage 2: pipe that says stage 1 sent MSG_PID, -1 after */
@@ -194,6 +194,8 @@ int op_ready(const struct op *, uint32_t);
 int op_wait_start(const struct op *, uint32_t);
 int op_exec(const struct op *, uint32_t);
 
+int op_lsm_attr(const struct op *, uint32_t);
+int op_lsm_relabel(const struct op *, uint32_t);
 int op_sched_attr(const struct op *, uint32_t);
 int op_ioprio(const struct op *, uint32_t);
 int op_cpu_affinity(const struct op *, uint32_t);

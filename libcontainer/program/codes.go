@@ -49,6 +49,8 @@ const (
 	OpRootClone     Code = 41
 	OpChroot        Code = 42
 	OpWaitCgroup    Code = 43
+	OpLsmAttr       Code = 44
+	OpLsmRelabel    Code = 45
 	OpSchedAttr     Code = 50
 	OpIoprio        Code = 51
 	OpCpuAffinity   Code = 52
@@ -70,7 +72,8 @@ var codeNames = map[Code]string{
 	OpResolveExec: "resolve-exec", OpCloseFds: "close-fds", OpReady: "ready",
 	OpWaitStart: "wait-start", OpExec: "exec", OpSetsid: "setsid", OpSetGroupsDeny: "setgroups-deny",
 	OpJoinKeyring: "join-keyring", OpRootClone: "root-clone", OpChroot: "chroot",
-	OpWaitCgroup: "wait-cgroup", OpSchedAttr: "sched-attr", OpIoprio: "ioprio",
+	OpWaitCgroup: "wait-cgroup", OpLsmAttr: "lsm-attr", OpLsmRelabel: "lsm-relabel",
+	OpSchedAttr: "sched-attr", OpIoprio: "ioprio",
 	OpCpuAffinity: "cpu-affinity", OpPersonality: "personality", OpMempolicy: "mempolicy",
 	OpHostStep: "host-step",
 }
