@@ -130,14 +130,32 @@ static int reopen_root(void)
 
 int op_pivot_root(const struct op *op, uint32_t index)
 {
+	int oldroot;
+
 	(void)op;
 	(void)index;
-	if (fchdir(root_fd()) < 0)
+	oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (oldroot < 0)
+		return fail("open old root");
+	if (fchdir(root_fd()) < 0) {
+		close(oldroot);
 		return fail("enter rootfs");
+	}
 	/* pivot_root(".", ".") stacks the old root over the new one; detach
-	 * it without letting the unmount propagate to the host. */
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
+	 * it without letting the unmount propagate to the host. The cwd is
+	 * still the new root, whose "." names the new root's own mount: go
+	 * to the old root first, or the rslave below would turn every
+	 * shared mount of the container (rshared binds, rootfsPropagation)
+	 * into a slave. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0) {
+		close(oldroot);
 		return fail("pivot_root");
+	}
+	if (fchdir(oldroot) < 0) {
+		close(oldroot);
+		return fail("enter old root");
+	}
+	close(oldroot);
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return fail("make old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)
