@@ -86,8 +86,7 @@ func (c *compiler) rootfsAction(a rootfs.Action) error {
 	case rootfs.Mkfile:
 		c.add(a.Origin, program.OpMkfile, []uint64{uint64(a.Mode)}, a.Path)
 	case rootfs.BindMount:
-		c.add(a.Origin, program.OpMountBind,
-			[]uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation}, a.Source, a.Dest)
+		return c.bindMount(a)
 	case rootfs.FsMount:
 		strs := []string{a.FsType, a.Source, a.Dest}
 		for _, d := range a.Data {
@@ -96,7 +95,14 @@ func (c *compiler) rootfsAction(a rootfs.Action) error {
 		if key, label, ok := c.mountContext(a.FsType); ok {
 			strs = append(strs, key, label)
 		}
-		c.add(a.Origin, program.OpMountFs, []uint64{a.Attrs, a.Propagation}, strs...)
+		var flags uint64
+		if a.CopyUp {
+			flags |= program.MountFsCopyUp
+		}
+		if a.ModeOfCovered {
+			flags |= program.MountFsModeOfCovered
+		}
+		c.add(a.Origin, program.OpMountFs, []uint64{a.Attrs, a.Propagation, flags, a.LegacyFlags}, strs...)
 		if label := c.spec.Linux.MountLabel; label != "" && a.FsType == "mqueue" {
 			c.add(a.Origin+" (linux.mountLabel)", program.OpLsmRelabel, nil, a.Dest, label)
 		}
@@ -172,4 +178,25 @@ func boolInt(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// bindMount emits a bind; an id-mapped one gets a user namespace with the
+// mount's mappings, made here on the host side (see idmap.go).
+func (c *compiler) bindMount(a rootfs.BindMount) error {
+	var userns, idmapFlags uint64
+	if a.IDMap != nil {
+		f, err := newIDMapUserns(a.IDMap.UIDMappings, a.IDMap.GIDMappings)
+		if err != nil {
+			return fmt.Errorf("%s: id-mapped mount: %w", a.Origin, err)
+		}
+		userns = c.prog.AddFile(f, a.Origin+" user namespace") + 1
+		idmapFlags = program.BindIDMap
+		if a.IDMap.Recursive {
+			idmapFlags |= program.BindIDMapRecursive
+		}
+	}
+	c.add(a.Origin, program.OpMountBind,
+		[]uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation,
+			a.RecAttrSet, a.RecAttrClr, a.ExplicitClr, idmapFlags, userns}, a.Source, a.Dest)
+	return nil
 }

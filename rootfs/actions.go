@@ -1,5 +1,7 @@
 package rootfs
 
+import specs "github.com/opencontainers/runtime-spec/specs-go"
+
 // Action is one step of building a container's filesystem. The concrete
 // types below are plain values; libcontainer turns each into one executor
 // operation. Paths named Path, Dest or Link are in-root: absolute and clean,
@@ -25,15 +27,32 @@ type Mkfile struct {
 }
 
 // BindMount binds the host path Source onto Dest, then changes the mount
-// attributes (MOUNT_ATTR_*) and, when Propagation is not 0, its propagation.
+// attributes (MOUNT_ATTR_*: AttrSet/AttrClr on the top mount,
+// RecAttrSet/RecAttrClr on the whole tree), id-maps it when IDMap is set
+// and, when Propagation is not 0, changes its propagation. Where the
+// kernel refuses to clear a flag locked on the source (a mount from a
+// more privileged user namespace), the source's locked flags are kept,
+// unless ExplicitClr names one of them: then the bind fails, as runc's.
 type BindMount struct {
 	Source      string
 	Dest        string
 	Recursive   bool
 	AttrSet     uint64
 	AttrClr     uint64
+	ExplicitClr uint64
+	RecAttrSet  uint64
+	RecAttrClr  uint64
 	Propagation uint64
+	IDMap       *IDMap
 	Origin      string
+}
+
+// IDMap is an id-mapped mount's mapping: a user namespace with these maps
+// is made on the host side, and its fd given to mount_setattr.
+type IDMap struct {
+	UIDMappings []specs.LinuxIDMapping
+	GIDMappings []specs.LinuxIDMapping
+	Recursive   bool
 }
 
 // FsMount mounts a fresh filesystem of FsType on Dest.
@@ -44,7 +63,14 @@ type FsMount struct {
 	Attrs       uint64 // MOUNT_ATTR_* of the new mount
 	Propagation uint64
 	Data        []DataOption
-	Origin      string
+	// LegacyFlags are MS_* flags that only mount(2) takes.
+	LegacyFlags uint64
+	// CopyUp copies what the covered directory holds into the new mount.
+	CopyUp bool
+	// ModeOfCovered gives the new mount's root the mode of the directory
+	// it covers.
+	ModeOfCovered bool
+	Origin        string
 }
 
 // DataOption is one filesystem parameter; an empty Value means a flag

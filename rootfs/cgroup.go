@@ -47,7 +47,7 @@ func (b *builder) cgroupHierarchy(dir string, v CgroupView, opts MountOptions, o
 			key, value, _ := strings.Cut(o, "=")
 			data = append(data, DataOption{Key: key, Value: value})
 		}
-		b.add(FsMount{FsType: v.FsType, Source: v.FsType, Dest: dir, Attrs: opts.AttrSet, Data: data, Origin: origin})
+		b.add(FsMount{FsType: v.FsType, Source: v.FsType, Dest: dir, Attrs: opts.NewFsAttrs(), Data: data, Origin: origin})
 		return
 	}
 	b.add(BindMount{Source: v.HostPath, Dest: dir, AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Origin: origin})

@@ -61,6 +61,9 @@ type builder struct {
 	plan   *specconv.Plan
 	in     Input
 	layout Layout
+	// readonlyLater are mounts made writable that become read-only once
+	// filled, after the masked paths (runc's finalizeRootfs).
+	readonlyLater []RemountRo
 }
 
 func (b *builder) add(a Action)                          { b.layout.Setup = append(b.layout.Setup, a) }
@@ -119,6 +122,9 @@ func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 	}
 	for i, p := range spec.Linux.MaskedPaths {
 		b.addAfter(Mask{Path: p, Origin: fmt.Sprintf("linux.maskedPaths[%d] (%s)", i, p)})
+	}
+	for _, r := range b.readonlyLater {
+		b.addAfter(r)
 	}
 	if spec.Root.Readonly {
 		b.addAfter(RemountRo{Path: "/", Origin: "root.readonly"})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hullrt/hull/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // mount adds the actions of config mount i: create the destination, then
@@ -28,16 +29,57 @@ func (b *builder) mount(i int, m specs.Mount) error {
 	if source, ok := b.hostBindInstead(m, bind); ok {
 		b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin + " bound from the host"})
 		b.add(BindMount{Source: source, Dest: m.Destination, Recursive: true,
-			AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Propagation: opts.Propagation,
+			AttrSet: opts.NewFsAttrs(), Propagation: opts.Propagation,
 			Origin: origin + " bound from the host"})
 		return nil
 	}
 	if !bind {
-		b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin})
-		b.add(FsMount{FsType: m.Type, Source: m.Source, Dest: m.Destination, Attrs: opts.AttrSet,
-			Propagation: opts.Propagation, Data: opts.Data, Origin: origin})
+		b.freshMount(i, m, opts)
 		return nil
 	}
+	return b.bindMount(i, m, opts)
+}
+
+// freshMount mounts a new filesystem. As runc does, a read-only tmpfs or
+// /dev is mounted writable and made read-only after pivot_root (devices
+// and links go into /dev, a tmpfs may get its mode or contents first),
+// and a tmpfs without mode= takes the mode of the directory it covers.
+func (b *builder) freshMount(i int, m specs.Mount, opts MountOptions) {
+	origin := mountOrigin(i, m)
+	attrs := opts.NewFsAttrs()
+	dest := path.Clean(m.Destination)
+	if attrs&unix.MOUNT_ATTR_RDONLY != 0 && (m.Type == "tmpfs" || dest == "/dev") {
+		attrs &^= unix.MOUNT_ATTR_RDONLY
+		b.readonlyLater = append(b.readonlyLater, RemountRo{Path: m.Destination, Origin: origin + " (read-only once filled)"})
+	}
+	data := opts.Data
+	for _, f := range opts.SbFlags {
+		data = append(data, DataOption{Key: f})
+	}
+	fs := FsMount{FsType: m.Type, Source: m.Source, Dest: m.Destination, Attrs: attrs,
+		Propagation: opts.Propagation, Data: data, LegacyFlags: opts.LegacyFlags, Origin: origin}
+	if m.Type == "tmpfs" {
+		fs.CopyUp = opts.CopyUp
+		fs.ModeOfCovered = !hasData(data, "mode")
+	}
+	b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin})
+	b.add(fs)
+}
+
+func hasData(data []DataOption, key string) bool {
+	for _, d := range data {
+		if d.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// bindMount binds a host path. The destination is created as a directory
+// or, for a source that is not one, as a file whose missing parents are
+// directories (0755, as runc makes them).
+func (b *builder) bindMount(i int, m specs.Mount, opts MountOptions) error {
+	origin := mountOrigin(i, m)
 	isDir, err := b.in.IsDir(m.Source)
 	if err != nil {
 		return fmt.Errorf("mounts[%d].source: %w", i, err)
@@ -45,10 +87,26 @@ func (b *builder) mount(i int, m specs.Mount) error {
 	if isDir {
 		b.add(Mkdir{Path: m.Destination, Mode: 0o755, Origin: origin})
 	} else {
+		if dir := path.Dir(path.Clean(m.Destination)); dir != "/" {
+			b.add(Mkdir{Path: dir, Mode: 0o755, Origin: origin})
+		}
 		b.add(Mkfile{Path: m.Destination, Mode: 0o644, Origin: origin})
 	}
-	b.add(BindMount{Source: m.Source, Dest: m.Destination, Recursive: opts.Recursive,
-		AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Propagation: opts.Propagation, Origin: origin})
+	bm := BindMount{Source: m.Source, Dest: m.Destination, Recursive: opts.Recursive,
+		AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, ExplicitClr: opts.ExplicitClr,
+		RecAttrSet: opts.RecAttrSet, RecAttrClr: opts.RecAttrClr,
+		Propagation: opts.Propagation, Origin: origin}
+	if opts.IDMap || len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0 {
+		bm.IDMap = &IDMap{UIDMappings: m.UIDMappings, GIDMappings: m.GIDMappings,
+			Recursive: opts.IDMapRecursive}
+		if len(m.UIDMappings) == 0 && len(m.GIDMappings) == 0 {
+			// runc's rule: without mappings of its own, the mount is
+			// mapped like the container's user namespace.
+			bm.IDMap.UIDMappings = b.plan.Spec.Linux.UIDMappings
+			bm.IDMap.GIDMappings = b.plan.Spec.Linux.GIDMappings
+		}
+	}
+	b.add(bm)
 	return nil
 }
 

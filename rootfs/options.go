@@ -1,7 +1,6 @@
 package rootfs
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -10,84 +9,135 @@ import (
 )
 
 // MountOptions is a config mount's option list sorted into what the
-// executor needs: bind or not, mount attributes to set and clear,
-// propagation, and the rest as filesystem data.
+// executor needs: bind or not, mount attributes, propagation, extensions
+// and the rest as filesystem data. Every option runc accepts is understood.
 type MountOptions struct {
 	Bind      bool
 	Recursive bool
-	// AttrSet and AttrClr are MOUNT_ATTR_* bits. When an atime word is
-	// given, AttrClr holds MOUNT_ATTR__ATIME and AttrSet the chosen mode,
-	// as mount_setattr(2) wants.
-	AttrSet     uint64
-	AttrClr     uint64
+	// AttrSet and AttrClr are the MOUNT_ATTR_* bits of the mount itself
+	// (for a recursive bind, of its top mount only, as runc's remount).
+	// When an access-time mode is chosen AttrClr holds MOUNT_ATTR__ATIME,
+	// as mount_setattr(2) wants. For a bind with any flag word they say
+	// the exact flags of the new mount (see bindAttrs).
+	AttrSet uint64
+	AttrClr uint64
+	// ExplicitClr are the attributes a word asked to clear ("rw", "suid",
+	// "dev", "exec"): a bind whose source has them locked is an error
+	// rather than a mount that silently keeps them.
+	ExplicitClr uint64
+	// RecAttrSet and RecAttrClr come from the "r"-prefixed words ("rro",
+	// "rnosuid", ...), applied to the whole tree.
+	RecAttrSet uint64
+	RecAttrClr uint64
+	// Remount is the "remount" word: a bind keeps its source's flags and
+	// only changes those named (mount --bind -o remount).
+	Remount     bool
 	Propagation uint64
-	Data        []DataOption
+	// SbFlags are superblock words a new filesystem takes as fsconfig
+	// flags ("sync", "dirsync", "lazytime", "mand", "silent"); a bind
+	// ignores them, as the kernel does for MS_BIND|MS_REMOUNT.
+	SbFlags []string
+	// LegacyFlags are MS_* flags only mount(2) knows (MS_I_VERSION); a new
+	// filesystem with any of them is mounted with mount(2).
+	LegacyFlags uint64
+	// CopyUp ("tmpcopyup") fills a new tmpfs with what it covers.
+	CopyUp bool
+	// IDMap ("idmap", "ridmap", or mappings on the mount) makes the bind
+	// id-mapped; IDMapRecursive applies the mapping to every mount of it.
+	IDMap          bool
+	IDMapRecursive bool
+	Data           []DataOption
+
+	// msSet and msClr are the mount(2) flags the non-recursive words give,
+	// in runc's terms; bindAttrs and newFsAttrs translate them.
+	msSet, msClr uint64
 }
 
-// attrWords are the words that set (or, with clear, clear) one attribute.
-// The "r"-prefixed recursive forms map to the same bits: the executor
-// applies a bind mount's attributes to the whole tree it binds.
-var attrWords = map[string]struct {
-	bit   uint64
+// flagWords are runc's non-recursive flag words: each sets or clears one
+// mount(2) flag.
+var flagWords = map[string]struct {
+	flag  uint64
 	clear bool
 }{
-	"ro": {unix.MOUNT_ATTR_RDONLY, false}, "rw": {unix.MOUNT_ATTR_RDONLY, true},
-	"nosuid": {unix.MOUNT_ATTR_NOSUID, false}, "suid": {unix.MOUNT_ATTR_NOSUID, true},
-	"nodev": {unix.MOUNT_ATTR_NODEV, false}, "dev": {unix.MOUNT_ATTR_NODEV, true},
-	"noexec": {unix.MOUNT_ATTR_NOEXEC, false}, "exec": {unix.MOUNT_ATTR_NOEXEC, true},
-	"nodiratime": {unix.MOUNT_ATTR_NODIRATIME, false}, "diratime": {unix.MOUNT_ATTR_NODIRATIME, true},
-	"nosymfollow": {unix.MOUNT_ATTR_NOSYMFOLLOW, false}, "symfollow": {unix.MOUNT_ATTR_NOSYMFOLLOW, true},
+	"ro": {unix.MS_RDONLY, false}, "rw": {unix.MS_RDONLY, true},
+	"nosuid": {unix.MS_NOSUID, false}, "suid": {unix.MS_NOSUID, true},
+	"nodev": {unix.MS_NODEV, false}, "dev": {unix.MS_NODEV, true},
+	"noexec": {unix.MS_NOEXEC, false}, "exec": {unix.MS_NOEXEC, true},
+	"nosymfollow": {unix.MS_NOSYMFOLLOW, false}, "symfollow": {unix.MS_NOSYMFOLLOW, true},
+	"noatime": {unix.MS_NOATIME, false}, "atime": {unix.MS_NOATIME, true},
+	"nodiratime": {unix.MS_NODIRATIME, false}, "diratime": {unix.MS_NODIRATIME, true},
+	"relatime": {unix.MS_RELATIME, false}, "norelatime": {unix.MS_RELATIME, true},
+	"strictatime": {unix.MS_STRICTATIME, false}, "nostrictatime": {unix.MS_STRICTATIME, true},
 }
 
-// atimeWords choose the access-time mode; "atime", "norelatime" and
-// "nostrictatime" fall back to the kernel default, relatime.
-var atimeWords = map[string]uint64{
-	"noatime": unix.MOUNT_ATTR_NOATIME, "relatime": unix.MOUNT_ATTR_RELATIME,
-	"strictatime": unix.MOUNT_ATTR_STRICTATIME, "atime": unix.MOUNT_ATTR_RELATIME,
-	"norelatime": unix.MOUNT_ATTR_RELATIME, "nostrictatime": unix.MOUNT_ATTR_RELATIME,
+// recWords are runc's recursive attribute words (mount_setattr with
+// AT_RECURSIVE).
+var recWords = map[string]struct {
+	attr  uint64
+	clear bool
+}{
+	"rro": {unix.MOUNT_ATTR_RDONLY, false}, "rrw": {unix.MOUNT_ATTR_RDONLY, true},
+	"rnosuid": {unix.MOUNT_ATTR_NOSUID, false}, "rsuid": {unix.MOUNT_ATTR_NOSUID, true},
+	"rnodev": {unix.MOUNT_ATTR_NODEV, false}, "rdev": {unix.MOUNT_ATTR_NODEV, true},
+	"rnoexec": {unix.MOUNT_ATTR_NOEXEC, false}, "rexec": {unix.MOUNT_ATTR_NOEXEC, true},
+	"rnodiratime": {unix.MOUNT_ATTR_NODIRATIME, false}, "rdiratime": {unix.MOUNT_ATTR_NODIRATIME, true},
+	"rrelatime": {unix.MOUNT_ATTR_RELATIME, false}, "rnorelatime": {unix.MOUNT_ATTR_RELATIME, true},
+	"rnoatime": {unix.MOUNT_ATTR_NOATIME, false}, "ratime": {unix.MOUNT_ATTR_NOATIME, true},
+	"rstrictatime": {unix.MOUNT_ATTR_STRICTATIME, false}, "rnostrictatime": {unix.MOUNT_ATTR_STRICTATIME, true},
+	"rnosymfollow": {unix.MOUNT_ATTR_NOSYMFOLLOW, false}, "rsymfollow": {unix.MOUNT_ATTR_NOSYMFOLLOW, true},
 }
 
-// ignoredWords are accepted and have no effect: defaults, or mount(8)
-// spellings of the default behaviour.
+// sbWords are superblock flags a new filesystem takes by name.
+var sbWords = map[string]bool{"sync": true, "dirsync": true, "lazytime": true, "mand": true, "silent": true}
+
+// legacyWords are superblock flags only mount(2) takes.
+var legacyWords = map[string]uint64{"iversion": unix.MS_I_VERSION}
+
+// ignoredWords are accepted and have no effect: defaults, or the clearing
+// form of a superblock flag that is off unless asked for.
 var ignoredWords = map[string]bool{
-	"defaults": true, "async": true, "loud": true, "remount": true,
+	"defaults": true, "async": true, "loud": true,
 	"noiversion": true, "nomand": true, "nolazytime": true,
 }
-
-// unsupportedWords are runc extensions the executor cannot do yet; passing
-// them on as filesystem data would only fail later with EINVAL.
-var unsupportedWords = map[string]bool{"tmpcopyup": true, "idmap": true, "ridmap": true}
 
 // ParseOptions sorts a mount's options. Words it does not know become
 // filesystem data ("mode=755", "newinstance").
 func ParseOptions(options []string) (MountOptions, error) {
 	var mo MountOptions
 	for _, o := range options {
-		word := o
-		if len(o) > 2 && o[0] == 'r' {
-			if _, ok := attrWords[o[1:]]; ok {
-				word = o[1:] // "rro", "rnosuid", ...
-			} else if _, ok := atimeWords[o[1:]]; ok {
-				word = o[1:] // "rnoatime", ...
-			}
-		}
-		if a, ok := attrWords[word]; ok {
-			if a.clear {
-				mo.AttrSet &^= a.bit
-				mo.AttrClr |= a.bit
+		if f, ok := flagWords[o]; ok {
+			if f.clear {
+				mo.msSet &^= f.flag
+				mo.msClr |= f.flag
 			} else {
-				mo.AttrSet |= a.bit
-				mo.AttrClr &^= a.bit
+				mo.msSet |= f.flag
+				mo.msClr &^= f.flag
 			}
 			continue
 		}
-		if mode, ok := atimeWords[word]; ok {
-			mo.AttrSet = mo.AttrSet&^unix.MOUNT_ATTR__ATIME | mode
-			mo.AttrClr |= unix.MOUNT_ATTR__ATIME
+		if r, ok := recWords[o]; ok {
+			if r.clear {
+				mo.RecAttrSet &^= r.attr
+				mo.RecAttrClr |= r.attr
+			} else {
+				mo.RecAttrSet |= r.attr
+				mo.RecAttrClr &^= r.attr
+			}
+			if r.attr&unix.MOUNT_ATTR__ATIME == r.attr {
+				mo.RecAttrClr |= unix.MOUNT_ATTR__ATIME
+			}
 			continue
 		}
 		if flags, ok := specconv.PropagationFlag(o); ok {
 			mo.Propagation = flags
+			continue
+		}
+		if sbWords[o] {
+			mo.SbFlags = append(mo.SbFlags, o)
+			continue
+		}
+		if f, ok := legacyWords[o]; ok {
+			mo.LegacyFlags |= f
 			continue
 		}
 		switch {
@@ -95,27 +145,100 @@ func ParseOptions(options []string) (MountOptions, error) {
 			mo.Bind = true
 		case o == "rbind":
 			mo.Bind, mo.Recursive = true, true
+		case o == "remount":
+			mo.Remount = true
+		case o == "tmpcopyup":
+			mo.CopyUp = true
+		case o == "idmap":
+			mo.IDMap = true
+		case o == "ridmap":
+			mo.IDMap, mo.IDMapRecursive = true, true
 		case o == "" || ignoredWords[o]:
-		case unsupportedWords[o]:
-			return mo, fmt.Errorf("option %q is not supported by hull yet", o)
 		default:
 			key, value, _ := strings.Cut(o, "=")
 			mo.Data = append(mo.Data, DataOption{Key: key, Value: value})
 		}
 	}
+	mo.AttrSet, mo.AttrClr, mo.ExplicitClr = mo.attrs()
 	return mo, nil
+}
+
+// Mount attributes a flag word may set or clear, atime modes apart.
+const plainAttrs = unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV |
+	unix.MOUNT_ATTR_NOEXEC | unix.MOUNT_ATTR_NOSYMFOLLOW | unix.MOUNT_ATTR_NODIRATIME
+
+var msToAttr = []struct{ ms, attr uint64 }{
+	{unix.MS_RDONLY, unix.MOUNT_ATTR_RDONLY}, {unix.MS_NOSUID, unix.MOUNT_ATTR_NOSUID},
+	{unix.MS_NODEV, unix.MOUNT_ATTR_NODEV}, {unix.MS_NOEXEC, unix.MOUNT_ATTR_NOEXEC},
+	{unix.MS_NOSYMFOLLOW, unix.MOUNT_ATTR_NOSYMFOLLOW}, {unix.MS_NODIRATIME, unix.MOUNT_ATTR_NODIRATIME},
+}
+
+const msAtimeWords = unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME | unix.MS_STRICTATIME
+
+// attrs turns the flag words into mount attributes the way runc's
+// MS_BIND|MS_REMOUNT makes the kernel do it: when any flag word is given
+// the mount gets exactly the flags set (the others are cleared), the
+// access time is kept unless an atime word is given, and then it is
+// strictatime, else noatime, else relatime (the kernel's default).
+// "remount" instead keeps everything not named.
+func (mo *MountOptions) attrs() (set, clr, explicitClr uint64) {
+	if mo.msSet == 0 && mo.msClr == 0 {
+		return 0, 0, 0
+	}
+	for _, m := range msToAttr {
+		switch {
+		case mo.msSet&m.ms != 0:
+			set |= m.attr
+		case mo.msClr&m.ms != 0:
+			clr |= m.attr
+			explicitClr |= m.attr
+		case !mo.Remount:
+			clr |= m.attr
+		}
+	}
+	if mo.msSet&msAtimeWords == 0 {
+		// The access time (nodiratime included) is the source's.
+		clr &^= unix.MOUNT_ATTR_NODIRATIME
+		return set, clr, explicitClr &^ unix.MOUNT_ATTR_NODIRATIME
+	}
+	clr |= unix.MOUNT_ATTR__ATIME
+	switch {
+	case mo.msSet&unix.MS_STRICTATIME != 0:
+		set |= unix.MOUNT_ATTR_STRICTATIME
+	case mo.msSet&unix.MS_NOATIME != 0:
+		set |= unix.MOUNT_ATTR_NOATIME
+	default:
+		set |= unix.MOUNT_ATTR_RELATIME
+	}
+	return set, clr, explicitClr
+}
+
+// NewFsAttrs are the attributes of a freshly mounted filesystem: the
+// flags set by either kind of word (a new mount has nothing to clear).
+func (mo MountOptions) NewFsAttrs() uint64 {
+	attrs := mo.AttrSet | mo.RecAttrSet
+	if mo.AttrSet&unix.MOUNT_ATTR__ATIME == 0 && mo.RecAttrClr&unix.MOUNT_ATTR__ATIME != 0 {
+		attrs = attrs&^unix.MOUNT_ATTR__ATIME | mo.RecAttrSet&unix.MOUNT_ATTR__ATIME
+	}
+	return attrs & (plainAttrs | unix.MOUNT_ATTR__ATIME)
 }
 
 // OptionNames lists the mount option words ParseOptions understands itself
 // (everything else is passed on as filesystem data), sorted, for
 // `hull features`.
 func OptionNames() []string {
-	names := []string{"bind", "rbind"}
-	for w := range attrWords {
-		names = append(names, w, "r"+w)
+	names := []string{"bind", "rbind", "remount", "tmpcopyup", "idmap", "ridmap"}
+	for w := range flagWords {
+		names = append(names, w)
 	}
-	for w := range atimeWords {
-		names = append(names, w, "r"+w)
+	for w := range recWords {
+		names = append(names, w)
+	}
+	for w := range sbWords {
+		names = append(names, w)
+	}
+	for w := range legacyWords {
+		names = append(names, w)
 	}
 	for w := range ignoredWords {
 		names = append(names, w)

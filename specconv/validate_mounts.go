@@ -3,6 +3,7 @@ package specconv
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -22,8 +23,8 @@ func validateMounts(spec *specs.Spec) error {
 		if IsBind(m) && m.Source == "" {
 			return fmt.Errorf("%s.source: must be set for a bind mount", field)
 		}
-		if len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0 {
-			return fmt.Errorf("%s.uidMappings: id-mapped mounts are not supported by hull yet", field)
+		if err := validateIDMap(field, m); err != nil {
+			return err
 		}
 		if err := validatePropagationOptions(field, m.Options); err != nil {
 			return err
@@ -45,6 +46,23 @@ func validatePropagationOptions(field string, options []string) error {
 			return fmt.Errorf("%s.options: conflicting propagation options %q and %q", field, first, o)
 		}
 		first = o
+	}
+	return nil
+}
+
+// validateIDMap checks an id-mapped mount (mappings on the mount, or the
+// idmap/ridmap options): only a bind can be id-mapped, and the kernel
+// needs both maps.
+func validateIDMap(field string, m specs.Mount) error {
+	hasOption := slices.Contains(m.Options, "idmap") || slices.Contains(m.Options, "ridmap")
+	if len(m.UIDMappings) == 0 && len(m.GIDMappings) == 0 && !hasOption {
+		return nil
+	}
+	if !IsBind(m) {
+		return fmt.Errorf("%s: id-mapped mounts (uidMappings, gidMappings, idmap, ridmap) need a bind mount", field)
+	}
+	if (len(m.UIDMappings) == 0) != (len(m.GIDMappings) == 0) {
+		return fmt.Errorf("%s.uidMappings: an id-mapped mount needs both uidMappings and gidMappings", field)
 	}
 	return nil
 }

@@ -88,8 +88,12 @@ func TestFromSpecErrors(t *testing.T) {
 		}, "mounts[7].source: must be set for a bind mount"},
 		{"conflicting propagation", func(s *specs.Spec) { s.Mounts[1].Options = append(s.Mounts[1].Options, "shared", "rprivate") },
 			`mounts[1].options: conflicting propagation options "shared" and "rprivate"`},
-		{"idmapped mount", func(s *specs.Spec) { s.Mounts[0].UIDMappings = []specs.LinuxIDMapping{{Size: 1}} },
-			"mounts[0].uidMappings: id-mapped mounts are not supported by hull yet"},
+		{"idmapped proc", func(s *specs.Spec) { s.Mounts[0].UIDMappings = []specs.LinuxIDMapping{{Size: 1}} },
+			"mounts[0]: id-mapped mounts (uidMappings, gidMappings, idmap, ridmap) need a bind mount"},
+		{"idmapped bind without gid map", func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Source: "/tmp", Options: []string{"rbind"},
+				UIDMappings: []specs.LinuxIDMapping{{Size: 1}}})
+		}, "mounts[7].uidMappings: an id-mapped mount needs both uidMappings and gidMappings"},
 		{"relative hook", func(s *specs.Spec) {
 			s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/true"}, {Path: "hook"}}}
 		},

@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 
 #define EXECUTOR_ARGV0 "hull-executor"
+/* libcontainer's newIDMapUserns starts us with this argv[0] in a new user
+ * namespace whose fd it opens: we only wait to be killed. */
+#define USERNS_HOLDER_ARGV0 "hull-userns-holder"
 #define SOCK_ENV "_HULL_EXECUTOR_SOCK="
 
 /* Read by nsenter.go through cgo. */
@@ -166,6 +169,9 @@ __attribute__((constructor)) static void hull_constructor(int argc, char **argv,
 {
 	int sock = executor_sock(argc, argv, envp);
 
+	if (argc >= 1 && argv[0] && strcmp(argv[0], USERNS_HOLDER_ARGV0) == 0)
+		for (;;)
+			pause();
 	if (sock >= 0)
 		executor_main(sock);
 }

@@ -41,6 +41,11 @@ type Executor struct {
 	Sock *os.File
 }
 
+// UsernsHolderArgv0 is the argv[0] that makes our binary wait in its C
+// constructor, doing nothing, until killed: a process to clone into a new
+// user namespace only to hold it (id-mapped mounts).
+const UsernsHolderArgv0 = "hull-userns-holder"
+
 // ErrNoPreforked means the process was not started as create/run/exec, so
 // the constructor forked no executor.
 var ErrNoPreforked = errors.New("no pre-forked executor")

@@ -120,6 +120,18 @@ const (
 	HostStepNetDevices = 1
 )
 
+// Flags of OpMountFs (its third int).
+const (
+	MountFsCopyUp        = 1 // copy the covered directory's contents in (tmpcopyup)
+	MountFsModeOfCovered = 2 // the new root takes the covered directory's mode
+)
+
+// Flags of OpMountBind (its eighth int).
+const (
+	BindIDMap          = 1 // id-map the bind with the user namespace of the ninth int
+	BindIDMapRecursive = 2 // ... every mount of the tree, not only the top
+)
+
 // Version is the program format version the executor must understand.
 const Version = 1
 
