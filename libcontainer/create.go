@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/internal/crashpoint"
 	"github.com/hullrt/hull/libcontainer/intelrdt"
 	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
@@ -129,6 +130,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		return nil, err
 	}
 	cr.dir = dir
+	crashpoint.Here("create:dir")
 	if cr.lock, err = lockDir(dir, id); err != nil {
 		if errors.Is(err, ErrNotExist) {
 			return nil, fmt.Errorf("container %q was deleted while being created", id)
@@ -138,6 +140,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err := cr.saveIntent(plan, mgr, created); err != nil {
 		return nil, err
 	}
+	crashpoint.Here("create:intent")
 	cr.mgr = mgr
 	// The executor runs stage 1 up to OpWaitCgroup while we join it to the
 	// cgroup (applyCgroup after SendProgram); it neither forks nor enters
@@ -172,11 +175,13 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err != nil {
 		return nil, err
 	}
+	crashpoint.Here("create:program")
 	if !cr.opts.Rootless {
 		if err := cr.applyCgroup(); err != nil {
 			return nil, err
 		}
 	}
+	crashpoint.Here("create:cgroup")
 	if err := cr.cgroupReady(); err != nil {
 		return nil, err
 	}
@@ -190,6 +195,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err := cr.converse(rec); err != nil {
 		return nil, err
 	}
+	crashpoint.Here("create:ready")
 	if cr.initPid == 0 {
 		cr.initPid = cr.exe.Pid // no fork: the executor itself becomes the init
 	} else {
@@ -203,6 +209,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err := saveRecord(dir, rec); err != nil {
 		return nil, err
 	}
+	crashpoint.Here("create:state")
 	// state.json names everything now; a leftover intent is harmless
 	// (state.json wins) but untidy.
 	if err := os.Remove(filepath.Join(dir, intentFile)); err != nil {
@@ -215,12 +222,14 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		}
 		cr.wrotePidFile = true
 	}
+	crashpoint.Here("create:pidfile")
 	// Until now the init would die with us (OpWaitStart watches the
 	// socket); from here on it outlives create and waits for start alone.
 	// An init already gone is the stopped container's business.
 	if err := cr.exe.Reply(program.MsgCreated); err != nil {
 		logrus.Debugf("create %s: tell the init create is done: %v", id, err)
 	}
+	crashpoint.Here("create:done")
 	c := &Container{id: id, dir: dir, rec: rec, console: cr.console}
 	cr.console = nil
 	if cr.opts.KeepExecutorSocket {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/internal/crashpoint"
 )
 
 // killTimeout bounds the wait for a SIGKILLed init to go away.
@@ -41,6 +42,7 @@ func (c *Container) Delete(force bool) error {
 			return err
 		}
 	}
+	crashpoint.Here("delete:killed")
 	return c.destroy(mgr)
 }
 
@@ -74,6 +76,7 @@ func (c *Container) destroy(mgr cgroups.Manager) error {
 	if err := mgr.Destroy(); err != nil {
 		return fmt.Errorf("remove cgroup: %w", err)
 	}
+	crashpoint.Here("delete:cgroup")
 	if err := cgroups.RemoveCreatedParents(c.rec.CgroupPaths, c.rec.CgroupCreated); err != nil {
 		return fmt.Errorf("remove cgroup parents create made: %w", err)
 	}
@@ -83,6 +86,7 @@ func (c *Container) destroy(mgr cgroups.Manager) error {
 	// The spec asks for a warning per failing hook, and to carry on.
 	runHooksWarning(c.rec.Spec, c.rec.hookState(Stopped, 0), phasePoststop,
 		func(err error) { logrus.Warn(err) })
+	crashpoint.Here("delete:poststop")
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("remove state directory: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/internal/crashpoint"
 	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
 	"github.com/hullrt/hull/specconv"
@@ -107,11 +108,13 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	if err != nil {
 		return nil, err
 	}
+	crashpoint.Here("exec:program")
 	// The executor joins the namespaces meanwhile, and waits for
 	// MsgCgroupReady before it forks the process.
 	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
 		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
 	}
+	crashpoint.Here("exec:cgroup")
 	if err := joinIntelRdt(c.rec, cr.exe.Pid); err != nil {
 		return nil, err
 	}
@@ -124,6 +127,7 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	if cr.initPid == 0 {
 		return nil, errors.New("executor reported no pid for the process")
 	}
+	crashpoint.Here("exec:pid")
 	cr.reapExecutor()
 	// The executor's socket is close-on-exec: EOF means execve succeeded.
 	if m, err := cr.exe.ReadMessage(); err == nil && m.Type == program.MsgError {
@@ -136,6 +140,7 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 			return nil, err
 		}
 	}
+	crashpoint.Here("exec:done")
 	p := &Process{Pid: cr.initPid, console: cr.console}
 	cr.console = nil
 	cr.exe.Sock.Close()

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/internal/crashpoint"
 )
 
 // Start lets a created container's init exec the user's process, then runs
@@ -17,6 +19,7 @@ func (c *Container) Start() error {
 		return err
 	}
 	defer lock.unlock()
+	crashpoint.Here("start:locked")
 	switch status {
 	case Created:
 	case Stopped:
@@ -33,11 +36,13 @@ func (c *Container) Start() error {
 	if err := c.openExecFifo(); err != nil {
 		return err
 	}
+	crashpoint.Here("start:fifo")
 	if err := runHooks(c.rec.Spec, c.rec.hookState(Running, c.rec.InitPid), phasePoststart); err != nil {
 		// As runc: a failed poststart hook takes the container down.
 		signalProcess(c.rec.InitPid, c.rec.InitStartTime, unix.SIGKILL)
 		return err
 	}
+	crashpoint.Here("start:poststart")
 	return nil
 }
 

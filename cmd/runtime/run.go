@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli"
 	"golang.org/x/sys/unix"
 
+	"github.com/hullrt/hull/internal/crashpoint"
 	"github.com/hullrt/hull/libcontainer"
 )
 
@@ -93,8 +94,10 @@ func runForeground(c *libcontainer.Container, host console.Console, signals <-ch
 		c.Delete(true)
 		return -1, err
 	}
+	crashpoint.Here("run:started")
 	go forwardSignals(signals, tty, func(sig unix.Signal) error { return c.Signal(sig, false) })
 	code, waitErr := c.Wait()
+	crashpoint.Here("run:exited")
 	tty.detach()
 	if !keep {
 		if err := c.Delete(true); err != nil {
