@@ -5,7 +5,9 @@
 // One cgroupfs manager serves v1, hybrid (v1 plus cgroup2 at
 // /sys/fs/cgroup/unified) and pure v2 hosts; it writes the files runc's
 // cgroupfs driver writes, converting the v1-shaped OCI values for v2 the way
-// runc does. The systemd driver does not exist yet. Every file is opened
+// runc does. The systemd driver (systemd.go) has systemd create the cgroup
+// as a transient unit and then lets the cgroupfs manager write the files,
+// as runc's does. Every file is opened
 // beneath its hierarchy's root (openat2 RESOLVE_BENEATH, no symlinks, no
 // mount crossing), so a container that owns its cgroup cannot redirect the
 // runtime's writes.
@@ -50,8 +52,11 @@ type Config struct {
 	Resources *specs.LinuxResources
 	Systemd   bool
 	// Rootless tolerates cgroups the caller may not create or join, as long
-	// as no limit needs them.
+	// as no limit needs them. With Systemd, it selects the user's instance.
 	Rootless bool
+	// Annotations are the config's; the systemd driver reads its
+	// org.systemd.property.* ones.
+	Annotations map[string]string
 }
 
 // Manager is one container's cgroup in every hierarchy of the host. It is
@@ -113,7 +118,7 @@ func warnf(format string, args ...any) {
 // directories. It creates nothing.
 func New(c Config) (Manager, error) {
 	if c.Systemd {
-		return nil, ErrSystemdNotSupported
+		return newSystemd(c)
 	}
 	inner, err := innerPath(c.Path, c.ID)
 	if err != nil {
@@ -137,6 +142,14 @@ func New(c Config) (Manager, error) {
 // Load rebuilds a manager from the Paths() of an earlier one, for delete,
 // kill --all, pause and update. Hierarchies no longer mounted are dropped.
 func Load(paths map[string]string) Manager {
+	m := loadFS(paths)
+	if _, ok := paths[systemdUnitKey]; ok {
+		return loadSystemd(paths, m)
+	}
+	return m
+}
+
+func loadFS(paths map[string]string) *manager {
 	m := &manager{}
 	hs, pureV2, err := detectHierarchies()
 	if err != nil {
@@ -164,8 +177,8 @@ func Load(paths map[string]string) Manager {
 // container directory's parent to the created one, removing only empty
 // cgroups: one another container still uses stays. Missing is fine.
 func RemoveCreatedParents(paths, created map[string]string) error {
-	m, ok := Load(paths).(*manager)
-	if !ok || m.loadErr != nil {
+	m := loadFS(paths)
+	if m.loadErr != nil {
 		return nil
 	}
 	var errs []error

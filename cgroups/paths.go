@@ -1,15 +1,10 @@
 package cgroups
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
 )
-
-// ErrSystemdNotSupported is returned by New for Config.Systemd until hull
-// has a systemd driver.
-var ErrSystemdNotSupported = errors.New("systemd cgroup driver is not supported yet")
 
 // innerPath turns linux.cgroupsPath into the path New places in every
 // hierarchy. Like runc's cgroupfs driver, an empty cgroupsPath means the

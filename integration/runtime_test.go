@@ -19,6 +19,8 @@ const commandTimeout = 2 * time.Minute
 type runtime struct {
 	t    *testing.T
 	root string
+	// globals are global flags every command gets (--systemd-cgroup).
+	globals []string
 }
 
 func newRuntime(t *testing.T) *runtime {
@@ -62,7 +64,7 @@ func (rt *runtime) run(args ...string) result {
 // command prepares `BINARY --root ROOT args...` for tests that need their
 // own stdio or to run it in the background.
 func (rt *runtime) command(args ...string) *exec.Cmd {
-	full := append([]string{"--root", rt.root}, args...)
+	full := append(append([]string{"--root", rt.root}, rt.globals...), args...)
 	return exec.Command(runtimeBinary, full...)
 }
 

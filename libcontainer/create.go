@@ -113,6 +113,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		cfg.Path = spec.Linux.CgroupsPath
 		cfg.Resources = spec.Linux.Resources
 	}
+	cfg.Annotations = spec.Annotations
 	// cgroups' errors name the field themselves. New makes nothing; the
 	// manager is cr's (for cleanup to destroy) only once the directory is
 	// ours: the cgroup of an id that exists is another container's.

@@ -67,9 +67,6 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 	if err := specconv.ValidateID(id); err != nil {
 		return nil, err
 	}
-	if ctx.GlobalBool("systemd-cgroup") {
-		return nil, errors.New("systemd cgroup driver is not supported yet")
-	}
 	rootless, err := rootless(ctx)
 	if err != nil {
 		return nil, err
@@ -79,6 +76,7 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		NoNewKeyring:       ctx.Bool("no-new-keyring"),
 		PreserveFDs:        ctx.Int("preserve-fds"),
 		Rootless:           rootless,
+		SystemdCgroup:      ctx.GlobalBool("systemd-cgroup"),
 		Executor:           exe,
 		Stdin:              os.Stdin,
 		Stdout:             os.Stdout,

@@ -65,7 +65,7 @@ func globalFlags() []cli.Flag {
 		cli.StringFlag{Name: "log", Usage: "write the log to this file instead of stderr"},
 		cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 		cli.StringFlag{Name: "root", Value: defaultRoot(), Usage: "directory for the containers' state"},
-		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver (not supported yet)"},
+		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver: linux.cgroupsPath is slice:prefix:name"},
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors: true, false or auto"},
 		cli.StringFlag{Name: "criu", Value: "criu", Usage: "accepted for compatibility; ignored"},
 	}
