@@ -25,14 +25,14 @@ var featuresCommand = cli.Command{
 // hullFeatures lists only what hull really does; fields left out mean
 // "unknown" to the reader, never "supported".
 func hullFeatures() *features.Features {
-	yes, no := true, false
+	yes := true
 	return &features.Features{
 		OCIVersionMin: "1.0.0",
 		OCIVersionMax: specs.Version,
 		Hooks:         []string{"prestart", "createRuntime", "createContainer", "poststart", "poststop"},
 		Linux: &features.Linux{
 			Namespaces: []string{"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"},
-			Cgroup:     &features.Cgroup{V1: &yes, V2: &yes, Systemd: &no, SystemdUser: &no},
+			Cgroup:     &features.Cgroup{V1: &yes, V2: &yes, Systemd: &yes, SystemdUser: &yes},
 			Seccomp:    &features.Seccomp{Enabled: &yes},
 			// Supported by this build (as runc reports them), not "on
 			// this host": a label the host cannot apply is an error.
