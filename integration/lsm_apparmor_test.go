@@ -1,0 +1,144 @@
+package integration
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// needAppArmor skips a test that needs a kernel with AppArmor and
+// apparmor_parser; under HULL_TEST_APPARMOR=1 (set by `make
+// test-apparmor`, which boots such a kernel) their absence is a failure.
+func needAppArmor(t *testing.T) {
+	t.Helper()
+	var missing string
+	if !appArmorEnabled() {
+		missing = "AppArmor is not enabled in this kernel (/sys/module/apparmor/parameters/enabled)"
+	} else if _, err := exec.LookPath("apparmor_parser"); err != nil {
+		missing = "apparmor_parser is not installed (Debian package apparmor)"
+	}
+	if missing == "" {
+		return
+	}
+	if os.Getenv("HULL_TEST_APPARMOR") == "1" {
+		t.Fatal(missing)
+	}
+	t.Skip(missing + "; `make test-apparmor` runs this test in a VM")
+}
+
+// loadProfile loads an AppArmor profile named name-RANDOM with rules and
+// unloads it when the test ends; it returns the profile's name.
+func loadProfile(t *testing.T, name, rules string) string {
+	t.Helper()
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	name += "-" + hex.EncodeToString(b)
+	// attach_disconnected: paths of a process whose root was pivoted are
+	// resolved from the container's root, as for Docker's profiles.
+	text := fmt.Sprintf("profile %s flags=(attach_disconnected,mediate_deleted) {\n%s\n}\n", name, rules)
+	file := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("apparmor_parser", "--skip-cache", "-r", file).CombinedOutput(); err != nil {
+		t.Fatalf("load profile %s: %v\n%s", name, err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("apparmor_parser", "--skip-cache", "-R", file).CombinedOutput(); err != nil {
+			t.Errorf("unload profile %s: %v\n%s", name, err, out)
+		}
+	})
+	return name
+}
+
+// Everything allowed but writing /tmp/forbidden.
+const denyOneWrite = `  file,
+  capability,
+  network,
+  signal,
+  unix,
+  deny /tmp/forbidden w,`
+
+// The probe: the confinement of the init (pid 1) and of the probe itself,
+// a denied write and an allowed one.
+const appArmorProbe = `echo "init: $(cat /proc/1/attr/current)"
+echo "self: $(cat /proc/self/attr/current)"
+if echo x > /tmp/forbidden; then echo forbidden-written; else echo forbidden-denied; fi
+if echo y > /tmp/allowed; then echo allowed-written; else echo allowed-denied; fi`
+
+func withTmp(s *specs.Spec) {
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs"})
+}
+
+// A container started with process.apparmorProfile runs confined from its
+// first instruction: its init reports the profile in enforce mode, and
+// the write the profile denies fails while an allowed one works. The same
+// container without the profile writes both (the denial is the
+// profile's).
+func TestLSMAppArmorEnforced(t *testing.T) {
+	needAppArmor(t)
+	profile := loadProfile(t, "hull-test-deny", denyOneWrite)
+
+	out := outputOf(t, appArmorProbe, func(s *specs.Spec) {
+		withTmp(s)
+		s.Process.ApparmorProfile = profile
+	})
+	t.Logf("confined by %s:\n%s", profile, out)
+	for _, want := range []string{
+		"init: " + profile + " (enforce)", "self: " + profile + " (enforce)",
+		"forbidden-denied", "allowed-written",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("confined container: output lacks %q:\n%s", want, out)
+		}
+	}
+
+	out = outputOf(t, appArmorProbe, withTmp)
+	t.Logf("without a profile:\n%s", out)
+	for _, want := range []string{"init: unconfined", "forbidden-written", "allowed-written"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("unconfined container: output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// An exec'd process gets the container's profile unless it names one:
+// exec --apparmor and a process.json apparmorProfile choose another.
+func TestLSMAppArmorExec(t *testing.T) {
+	needAppArmor(t)
+	profile := loadProfile(t, "hull-test-deny", denyOneWrite)
+	other := loadProfile(t, "hull-test-other", "  file,\n  capability,\n  signal,")
+	rt := newRuntime(t)
+	c := startSleeper(t, rt, func(s *specs.Spec) {
+		withTmp(s)
+		s.Process.ApparmorProfile = profile
+	})
+
+	out := mustSucceed(t, c.exec(nil, sh(appArmorProbe)...)).stdout
+	for _, want := range []string{"self: " + profile + " (enforce)", "forbidden-denied", "allowed-written"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exec without --apparmor: output lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustSucceed(t, c.exec([]string{"--apparmor", other}, "cat", "/proc/self/attr/current")).stdout
+	if strings.TrimSpace(out) != other+" (enforce)" {
+		t.Errorf("exec --apparmor %s: the process runs under %q", other, out)
+	}
+}
+
+// A profile the kernel does not know is an error naming the field, and
+// nothing is left behind (runc: "apparmor failed to apply profile").
+func TestLSMAppArmorUnknownProfile(t *testing.T) {
+	needAppArmor(t)
+	createFails(t, specWith(t, func(s *specs.Spec) { s.Process.ApparmorProfile = "hull-no-such-profile" }),
+		nil, "process.apparmorProfile")
+}
