@@ -44,6 +44,9 @@ type CreateOptions struct {
 	KeepExecutorSocket bool
 	// PidFile, if set, receives the init's pid (written atomically).
 	PidFile string
+	// PidfdSocket, if set, is a unix socket that receives a pidfd of the
+	// init (SCM_RIGHTS, runc's --pidfd-socket).
+	PidfdSocket string
 	// Executor is the executor to use; nil starts a fresh one
 	// (nsenter.Start) whose stdio, and so the container's, are Stdin,
 	// Stdout and Stderr (nil: /dev/null). Create always consumes it.
@@ -90,6 +93,11 @@ type creation struct {
 	wrotePidFile bool
 	// spec is the config being created, for error messages.
 	spec *specs.Spec
+	// consoleSize is process.consoleSize, set on the pty master.
+	consoleSize *specs.Box
+	// pidfd names the init (the exec'd process) from MsgPid on, when
+	// PidfdSocket asks for it.
+	pidfd int
 }
 
 func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error) {
@@ -108,6 +116,9 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	}
 	spec := plan.Spec
 	cr.spec = spec
+	if spec.Process != nil {
+		cr.consoleSize = spec.Process.ConsoleSize
+	}
 	cfg := cgroups.Config{ID: id, Systemd: cr.opts.SystemdCgroup, Rootless: cr.opts.Rootless}
 	if spec.Linux != nil {
 		cfg.Path = spec.Linux.CgroupsPath
@@ -224,6 +235,9 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		cr.wrotePidFile = true
 	}
 	crashpoint.Here("create:pidfile")
+	if err := cr.sendPidfd("standard"); err != nil {
+		return nil, err
+	}
 	// Until now the init would die with us (OpWaitStart watches the
 	// socket); from here on it outlives create and waits for start alone.
 	// An init already gone is the stopped container's business.
@@ -308,6 +322,9 @@ func (cr *creation) converse(rec *record) error {
 				return errors.New("receive init pid: short message")
 			}
 			cr.initPid = int(binary.LittleEndian.Uint32(m.Payload))
+			if err := cr.openPidfd(); err != nil {
+				return err
+			}
 		case program.MsgHooks:
 			if err := cr.runHookPhase(rec, m); err != nil {
 				return err
@@ -430,6 +447,13 @@ func (cr *creation) takeConsole(master *os.File) error {
 		master.Close()
 		return fmt.Errorf("clear ONLCR on the container's pty: %w", err)
 	}
+	if b := cr.consoleSize; b != nil && b.Width > 0 && b.Height > 0 {
+		ws := &unix.Winsize{Row: uint16(b.Height), Col: uint16(b.Width)}
+		if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws); err != nil {
+			master.Close()
+			return fmt.Errorf("process.consoleSize: set the pty's size: %w", err)
+		}
+	}
 	switch {
 	case cr.opts.ConsoleSocket != "":
 		defer master.Close()
@@ -485,6 +509,10 @@ func (cr *creation) reapExecutor() {
 
 // finish releases what a successful create no longer needs.
 func (cr *creation) finish() {
+	if cr.pidfd > 0 {
+		unix.Close(cr.pidfd)
+		cr.pidfd = 0
+	}
 	if cr.exe != nil && !cr.keepSock {
 		cr.exe.Sock.Close()
 	}
@@ -516,6 +544,9 @@ func (cr *creation) cleanup() {
 	}
 	if cr.console != nil {
 		cr.console.Close()
+	}
+	if cr.pidfd > 0 {
+		unix.Close(cr.pidfd)
 	}
 	if cr.mgr != nil {
 		cr.mgr.Destroy()

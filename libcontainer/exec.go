@@ -25,6 +25,16 @@ type ExecOptions struct {
 	PidFile string
 	// PreserveFDs passes the caller's fds 3..3+N-1 to the process.
 	PreserveFDs int
+	// SubCgroups puts the process in existing sub-cgroups of the
+	// container's (`exec --cgroup`): a controller, or "" for every
+	// hierarchy, to a path below the container's cgroup.
+	SubCgroups map[string]string
+	// IgnorePaused allows exec into a paused container; the process then
+	// waits, frozen, until the container is resumed.
+	IgnorePaused bool
+	// PidfdSocket, if set, receives a pidfd of the process (SCM_RIGHTS,
+	// as runc's --pidfd-socket).
+	PidfdSocket string
 	// Executor is the executor to use; nil starts a fresh one with
 	// Stdin, Stdout and Stderr (nil: /dev/null). Exec always consumes it.
 	Executor              *nsenter.Executor
@@ -57,7 +67,7 @@ func (p *Process) Wait() (int, error) { return waitPid(p.Pid) }
 func (c *Container) Exec(process *specs.Process, opts ExecOptions) (*Process, error) {
 	process = withoutInheritableCaps(process)
 	cr := &creation{
-		opts: CreateOptions{ConsoleSocket: opts.ConsoleSocket, KeepConsole: opts.KeepConsole, PidFile: opts.PidFile},
+		opts: CreateOptions{ConsoleSocket: opts.ConsoleSocket, KeepConsole: opts.KeepConsole, PidFile: opts.PidFile, PidfdSocket: opts.PidfdSocket},
 		exe:  opts.Executor,
 	}
 	p, err := cr.exec(c, process, opts)
@@ -80,8 +90,14 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 			return nil, err
 		}
 	}
-	if st := c.Status(); st != Running && st != Created {
+	switch st := c.Status(); {
+	case st == Paused && !opts.IgnorePaused:
+		return nil, c.stateError(fmt.Errorf("cannot exec in a paused container (use --ignore-paused to override)"))
+	case st != Running && st != Created && st != Paused:
 		return nil, c.stateError(fmt.Errorf("cannot exec in a %s container", st))
+	}
+	if process != nil {
+		cr.consoleSize = process.ConsoleSize
 	}
 	spec, err := c.rec.fullSpec()
 	if err != nil {
@@ -110,8 +126,10 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	}
 	crashpoint.Here("exec:program")
 	// The executor joins the namespaces meanwhile, and waits for
-	// MsgCgroupReady before it forks the process.
-	if err := cgroups.Load(c.rec.CgroupPaths).Apply(cr.exe.Pid); err != nil {
+	// MsgCgroupReady before it forks the process. A paused container's
+	// cgroup is joined all the same: the executor then stops there until
+	// resume (--ignore-paused).
+	if err := cgroups.Load(c.rec.CgroupPaths).Join(cr.exe.Pid, opts.SubCgroups); err != nil {
 		return nil, fmt.Errorf("add executor to the container's cgroup: %w", err)
 	}
 	crashpoint.Here("exec:cgroup")
@@ -141,6 +159,9 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 		}
 	}
 	crashpoint.Here("exec:done")
+	if err := cr.sendPidfd("setns"); err != nil {
+		return nil, err
+	}
 	p := &Process{Pid: cr.initPid, console: cr.console}
 	cr.console = nil
 	cr.exe.Sock.Close()

@@ -18,6 +18,7 @@ var createFlags = []cli.Flag{
 	cli.StringFlag{Name: "bundle, b", Value: ".", Usage: "the bundle directory (config.json and root filesystem)"},
 	cli.StringFlag{Name: "pid-file", Usage: "write the init's pid to this file"},
 	cli.StringFlag{Name: "console-socket", Usage: "unix socket to send the pty master to (process.terminal)"},
+	cli.StringFlag{Name: "pidfd-socket", Usage: "path to an AF_UNIX socket which will receive a file descriptor referencing the init process"},
 	cli.BoolFlag{Name: "no-pivot", Usage: "do not use pivot_root (for a rootfs on a ramdisk)"},
 	cli.BoolFlag{Name: "no-new-keyring", Usage: "keep the caller's session keyring"},
 	cli.IntFlag{Name: "preserve-fds", Usage: "pass this many extra fds (3, 4, ...) to the container"},
@@ -90,6 +91,9 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		return nil, err
 	}
 	if opts.PidFile, err = absPath(ctx.String("pid-file")); err != nil {
+		return nil, err
+	}
+	if opts.PidfdSocket, err = absPath(ctx.String("pidfd-socket")); err != nil {
 		return nil, err
 	}
 	plan, err := specconv.LoadBundle(ctx.String("bundle"))

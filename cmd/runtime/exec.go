@@ -38,6 +38,9 @@ var execCommand = cli.Command{
 		cli.IntFlag{Name: "preserve-fds", Usage: "pass this many extra fds (3, 4, ...) to the process"},
 		cli.StringFlag{Name: "apparmor", Usage: "set the apparmor profile for the process"},
 		cli.StringFlag{Name: "process-label", Usage: "set the asm process label for the process commonly used with selinux"},
+		cli.StringFlag{Name: "pidfd-socket", Usage: "path to an AF_UNIX socket which will receive a file descriptor referencing the exec process"},
+		cli.StringSliceFlag{Name: "cgroup", Usage: "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>."},
+		cli.BoolFlag{Name: "ignore-paused", Usage: "allow exec in a paused container"},
 	},
 	SkipArgReorder: true,
 	Action:         execAction,
@@ -88,6 +91,13 @@ func execInContainer(ctx *cli.Context) error {
 	if opts.PidFile, err = absPath(ctx.String("pid-file")); err != nil {
 		return err
 	}
+	if opts.PidfdSocket, err = absPath(ctx.String("pidfd-socket")); err != nil {
+		return err
+	}
+	if opts.SubCgroups, err = subCgroupPaths(ctx.StringSlice("cgroup")); err != nil {
+		return err
+	}
+	opts.IgnorePaused = ctx.Bool("ignore-paused")
 	switch {
 	case process.Terminal && detach && opts.ConsoleSocket == "":
 		return errors.New("--tty: cannot allocate a tty when detached without --console-socket")
@@ -216,4 +226,34 @@ func parseUser(s string) (specs.User, error) {
 		u.GID = uint32(gid)
 	}
 	return u, nil
+}
+
+// subCgroupPaths parses --cgroup arguments as runc does: one PATH (every
+// hierarchy; the only form cgroup v2 takes), or CONTROLLER[,CONTROLLER]:PATH
+// any number of times.
+func subCgroupPaths(args []string) (map[string]string, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	paths := make(map[string]string, len(args))
+	for _, arg := range args {
+		ctrls, p, ok := strings.Cut(arg, ":")
+		if !ok {
+			if len(args) != 1 {
+				return nil, fmt.Errorf("invalid --cgroup argument: %s (missing <controller>: prefix)", arg)
+			}
+			paths[""] = arg
+			continue
+		}
+		for ctrl := range strings.SplitSeq(ctrls, ",") {
+			if ctrl == "" {
+				return nil, fmt.Errorf("invalid --cgroup argument: %s (empty <controller> prefix)", arg)
+			}
+			if _, dup := paths[ctrl]; dup {
+				return nil, fmt.Errorf("invalid --cgroup argument(s): controller %s specified multiple times", ctrl)
+			}
+			paths[ctrl] = p
+		}
+	}
+	return paths, nil
 }

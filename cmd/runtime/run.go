@@ -21,6 +21,9 @@ var runCommand = cli.Command{
 	Flags: append([]cli.Flag{
 		cli.BoolFlag{Name: "detach, d", Usage: "return once the container has started"},
 		cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits"},
+		// hull always becomes the subreaper of a foreground run: the init
+		// is the executor's child, and hull could not wait for it otherwise.
+		cli.BoolFlag{Name: "no-subreaper", Usage: "accepted for runc compatibility; hull needs the subreaper to wait for the init"},
 	}, createFlags...),
 	Action: runAction,
 }
