@@ -48,7 +48,11 @@ func (c *compiler) kernelSettings() {
 func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	env := lastOfEachName(p.Env)
 	if c.opts.Console {
-		c.add("process.terminal", program.OpConsole, nil)
+		var size []uint64
+		if b := p.ConsoleSize; b != nil && b.Height > 0 && b.Width > 0 {
+			size = []uint64{uint64(min(b.Height, 0xffff)), uint64(min(b.Width, 0xffff))}
+		}
+		c.add("process.terminal", program.OpConsole, size)
 	}
 	for i, rl := range p.Rlimits {
 		n, _ := specconv.RlimitNumber(rl.Type) // validated by specconv

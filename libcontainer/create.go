@@ -93,8 +93,6 @@ type creation struct {
 	wrotePidFile bool
 	// spec is the config being created, for error messages.
 	spec *specs.Spec
-	// consoleSize is process.consoleSize, set on the pty master.
-	consoleSize *specs.Box
 	// pidfd names the init (the exec'd process) from MsgPid on, when
 	// PidfdSocket asks for it.
 	pidfd int
@@ -116,9 +114,6 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	}
 	spec := plan.Spec
 	cr.spec = spec
-	if spec.Process != nil {
-		cr.consoleSize = spec.Process.ConsoleSize
-	}
 	cfg := cgroups.Config{ID: id, Systemd: cr.opts.SystemdCgroup, Rootless: cr.opts.Rootless}
 	if spec.Linux != nil {
 		cfg.Path = spec.Linux.CgroupsPath
@@ -447,13 +442,7 @@ func (cr *creation) takeConsole(master *os.File) error {
 		master.Close()
 		return fmt.Errorf("clear ONLCR on the container's pty: %w", err)
 	}
-	if b := cr.consoleSize; b != nil && b.Width > 0 && b.Height > 0 {
-		ws := &unix.Winsize{Row: uint16(b.Height), Col: uint16(b.Width)}
-		if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws); err != nil {
-			master.Close()
-			return fmt.Errorf("process.consoleSize: set the pty's size: %w", err)
-		}
-	}
+
 	switch {
 	case cr.opts.ConsoleSocket != "":
 		defer master.Close()

@@ -96,9 +96,6 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	case st != Running && st != Created && st != Paused:
 		return nil, c.stateError(fmt.Errorf("cannot exec in a %s container", st))
 	}
-	if process != nil {
-		cr.consoleSize = process.ConsoleSize
-	}
 	spec, err := c.rec.fullSpec()
 	if err != nil {
 		return nil, err

@@ -18,7 +18,6 @@ int op_console(const struct op *op, uint32_t index)
 	struct stat sb;
 	int master, slave, unlock = 0;
 
-	(void)op;
 	master = open_in_root("/dev/ptmx", O_RDWR | O_NOCTTY);
 	if (master < 0)
 		return fail("open /dev/ptmx in root");
@@ -29,6 +28,15 @@ int op_console(const struct op *op, uint32_t index)
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0) {
 		fail("unlock pty");
 		goto fail;
+	}
+	/* process.consoleSize: set before the process can look at it. */
+	if (op->nints >= 2 && op->ints[0] > 0 && op->ints[1] > 0) {
+		struct winsize ws = { .ws_row = (unsigned short)op->ints[0], .ws_col = (unsigned short)op->ints[1] };
+
+		if (ioctl(master, TIOCSWINSZ, &ws) < 0) {
+			fail("set the pty's size");
+			goto fail;
+		}
 	}
 	/* TIOCGPTPEER opens the peer of this very master: no path lookup in
 	 * /dev/pts that the image could redirect. */
