@@ -9,6 +9,7 @@ import (
 	"github.com/containerd/console"
 	"github.com/urfave/cli"
 
+	"github.com/hullrt/hull/internal/phasetrace"
 	"github.com/hullrt/hull/libcontainer"
 	"github.com/hullrt/hull/specconv"
 )
@@ -100,6 +101,7 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 	if err != nil {
 		return nil, err
 	}
+	phasetrace.Mark("load")
 	terminal := plan.Spec.Process != nil && plan.Spec.Process.Terminal
 	switch {
 	case terminal && mode.detach && opts.ConsoleSocket == "":

@@ -34,6 +34,7 @@ func configureLogging(ctx *cli.Context) error {
 		logFile = f
 		logrus.SetOutput(f)
 	}
+	startTrace(ctx)
 	cgroups.Warn = func(msg string) { logrus.Warn(msg) }
 	seccomp.Debug = func(msg string) { logrus.Debug(msg) }
 	return nil

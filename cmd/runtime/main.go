@@ -30,6 +30,7 @@ func main() {
 	cli.ErrWriter = os.Stderr
 	err := app.Run(os.Args)
 	releaseUnusedExecutor()
+	reportTrace()
 	if err != nil {
 		fatal(err)
 	}

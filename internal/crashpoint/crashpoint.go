@@ -27,8 +27,15 @@ var Points = map[string][]string{
 
 var target = sync.OnceValue(func() string { return os.Getenv(Env) })
 
+// Reached, when set, is told every point reached: the points are the
+// phase boundaries of a command, which the phase trace times.
+var Reached func(point string)
+
 // Here kills the process with SIGKILL if HULL_CRASH_AT names point.
 func Here(point string) {
+	if Reached != nil {
+		Reached(point)
+	}
 	if t := target(); t == "" || t != point {
 		return
 	}

@@ -12,6 +12,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define EXECUTOR_ARGV0 "hull-executor"
 /* libcontainer's newIDMapUserns starts us with this argv[0] in a new user
@@ -23,6 +24,9 @@
 int hull_preforked_pid = -1;
 int hull_preforked_sock = -1;
 int hull_preforked_errno;
+/* When the process began (CLOCK_REALTIME, ns), for the phase trace's
+ * "go-start": the Go runtime's start-up is the time after this. */
+long long hull_process_start_ns;
 
 /* runc-style global flags that take their value as the next argument. */
 static bool flag_takes_value(const char *arg)
@@ -167,7 +171,11 @@ static void prefork_executor(void)
 
 __attribute__((constructor)) static void hull_constructor(int argc, char **argv, char **envp)
 {
+	struct timespec now;
 	int sock = executor_sock(argc, argv, envp);
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == 0)
+		hull_process_start_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
 
 	if (argc >= 1 && argv[0] && strcmp(argv[0], USERNS_HOLDER_ARGV0) == 0)
 		for (;;)

@@ -22,6 +22,7 @@ package nsenter
 extern int hull_preforked_pid;
 extern int hull_preforked_sock;
 extern int hull_preforked_errno;
+extern long long hull_process_start_ns;
 */
 import "C"
 
@@ -31,7 +32,17 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
+
+// ProcessStart is when this process began, as the C constructor saw it
+// before the Go runtime started (zero if it could not tell).
+func ProcessStart() time.Time {
+	if C.hull_process_start_ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(C.hull_process_start_ns))
+}
 
 // Executor is a started executor waiting for its program on Sock.
 type Executor struct {
