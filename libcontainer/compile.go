@@ -38,6 +38,9 @@ type compiler struct {
 	opts CompileOptions
 	prog *program.Program
 	lsm  lsmHost
+	// userRoot is a host path of the container's root, where its
+	// /etc/passwd is read (HOME).
+	userRoot string
 }
 
 func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...string) {
@@ -77,7 +80,7 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     pivot_root; without process, stage 2 ends at
 //	                     ready and the wait.
 func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error) {
-	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM()}
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(), userRoot: plan.Rootfs}
 	if err := c.compile(); err != nil {
 		c.prog.Close()
 		return nil, err

@@ -28,7 +28,8 @@ func CompileExec(plan *specconv.Plan, process *specs.Process, initPid int, opts 
 	opts.ExecFifo = nil
 	process = inheritTuning(process, plan.Spec.Process)
 	process = inheritLabels(process, plan.Spec.Process)
-	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM()}
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(),
+		userRoot: "/proc/" + strconv.Itoa(initPid) + "/root"}
 	if err := checkProcessLSM(process, c.lsm); err != nil {
 		return nil, err
 	}

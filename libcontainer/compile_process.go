@@ -79,6 +79,7 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 	if filter != nil && !p.NoNewPrivileges {
 		c.seccomp(filter)
 	}
+	warnCapabilities(p.Capabilities)
 	caps := capabilitySets(p.Capabilities)
 	c.add("process.capabilities.bounding", program.OpCapBounding, []uint64{caps.bounding})
 	user := []uint64{uint64(p.User.UID), uint64(p.User.GID), uint64(len(p.User.AdditionalGids))}
@@ -99,6 +100,7 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 		idx := c.prog.AddFile(c.opts.ExecFifo, "exec fifo")
 		c.add("exec fifo (start)", program.OpWaitStart, []uint64{idx})
 	}
+	env = withHome(env, p.User.UID, c.userRoot)
 	c.add("process.args", program.OpExec, []uint64{uint64(len(p.Args))}, append(slices.Clone(p.Args), env...)...)
 }
 

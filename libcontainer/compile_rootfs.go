@@ -28,7 +28,9 @@ func (c *compiler) rootfs() error {
 		c.add(pp.Origin, program.OpPropagation, []uint64{pp.Flags}, pp.Path)
 	}
 	c.add("root.path", program.OpRootOpen, nil, c.plan.Rootfs)
+	pseudo := pseudoFsMountPoints(layout.Setup)
 	for _, a := range layout.Setup {
+		c.requireOrdinaryDir(a, pseudo)
 		if err := c.rootfsAction(a); err != nil {
 			return err
 		}
@@ -36,6 +38,13 @@ func (c *compiler) rootfs() error {
 	c.hooks()
 	c.processCwd()
 	if c.opts.NoPivot {
+		hidden, err := revealingMounts(c.plan.Rootfs)
+		if err != nil {
+			return fmt.Errorf("--no-pivot: %w", err)
+		}
+		for _, p := range hidden {
+			c.add("root.path (--no-pivot: the host's "+p+" out of reach)", program.OpHideMount, nil, p)
+		}
 		c.add("root.path (--no-pivot)", program.OpMoveRoot, nil)
 	} else {
 		c.add("root.path", program.OpPivotRoot, nil)
@@ -47,6 +56,11 @@ func (c *compiler) rootfs() error {
 	}
 	return nil
 }
+
+// revealingMounts lists the host's full procfs and sysfs mounts that
+// --no-pivot must hide (a variable so that golden tests do not depend on
+// the machine's mount table).
+var revealingMounts = rootfs.RevealingMounts
 
 // rootfsDetached is rootfs for a container in the runtime's mount
 // namespace: the root is a detached clone of root.path (nothing is
@@ -62,7 +76,9 @@ func (c *compiler) rootfsDetached(layout *rootfs.Layout) error {
 		return fmt.Errorf("linux.namespaces: a user namespace needs a mount namespace too")
 	}
 	c.add("root.path (no mount namespace: detached clone)", program.OpRootClone, nil, c.plan.Rootfs)
+	pseudo := pseudoFsMountPoints(layout.Setup)
 	for _, a := range layout.Setup {
+		c.requireOrdinaryDir(a, pseudo)
 		if err := c.rootfsAction(a); err != nil {
 			return err
 		}
@@ -76,6 +92,41 @@ func (c *compiler) rootfsDetached(layout *rootfs.Layout) error {
 		}
 	}
 	return nil
+}
+
+// pseudoFsMountPoints maps the mount points of procfs and sysfs mounts
+// to their filesystem type.
+func pseudoFsMountPoints(setup []rootfs.Action) map[string]string {
+	points := map[string]string{}
+	for _, a := range setup {
+		if m, ok := a.(rootfs.FsMount); ok && (m.FsType == "proc" || m.FsType == "sysfs") {
+			points[m.Dest] = m.FsType
+		}
+	}
+	return points
+}
+
+// requireOrdinaryDir checks a procfs or sysfs mount point before the first
+// action that touches it (its mkdir or the mount): mounted through a
+// symlink it could land anywhere in the root (CVE-2019-19921), so it
+// must be a directory, with runc's message. Each point is checked once.
+func (c *compiler) requireOrdinaryDir(a rootfs.Action, points map[string]string) {
+	var p string
+	switch a := a.(type) {
+	case rootfs.Mkdir:
+		p = a.Path
+	case rootfs.FsMount:
+		p = a.Dest
+	default:
+		return
+	}
+	fsType, ok := points[p]
+	if !ok {
+		return
+	}
+	delete(points, p)
+	c.add(a.From(), program.OpRequireDir, nil, p,
+		fmt.Sprintf("filesystem %q must be mounted on ordinary directory", fsType))
 }
 
 // rootfsAction emits the one operation of a rootfs action.

@@ -214,6 +214,9 @@ func checkGolden(t *testing.T, name, got string) {
 }
 
 func TestCompileGolden(t *testing.T) {
+	saved := revealingMounts
+	revealingMounts = func(string) ([]string, error) { return []string{"/proc", "/sys"}, nil }
+	t.Cleanup(func() { revealingMounts = saved })
 	for _, tc := range compileCases {
 		t.Run(tc.name, func(t *testing.T) {
 			bundle := testBundle(t)
@@ -354,7 +357,7 @@ func TestCompileExecGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	process := &specs.Process{
-		Args: []string{"ps", "-ef"}, Cwd: "/tmp", Env: []string{"PATH=/bin"},
+		Args: []string{"ps", "-ef"}, Cwd: "/tmp", Env: []string{"PATH=/bin", "HOME=/h"},
 		User:         specs.User{UID: 1, GID: 2},
 		Capabilities: &specs.LinuxCapabilities{Bounding: []string{"CAP_KILL"}, Effective: []string{"CAP_KILL"}},
 	}

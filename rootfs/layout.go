@@ -120,7 +120,13 @@ func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 	for i, p := range spec.Linux.ReadonlyPaths {
 		b.addAfter(Readonly{Path: p, Origin: fmt.Sprintf("linux.readonlyPaths[%d] (%s)", i, p)})
 	}
+	masked := map[string]bool{}
 	for i, p := range spec.Linux.MaskedPaths {
+		// A path listed twice is masked once (runc), not stacked.
+		if masked[path.Clean(p)] {
+			continue
+		}
+		masked[path.Clean(p)] = true
 		b.addAfter(Mask{Path: p, Origin: fmt.Sprintf("linux.maskedPaths[%d] (%s)", i, p)})
 	}
 	for _, r := range b.readonlyLater {

@@ -34,7 +34,6 @@ func example(rootless bool, uid, gid uint32) *specs.Spec {
 				Bounding:  slices.Clone(caps),
 				Permitted: slices.Clone(caps),
 				Effective: slices.Clone(caps),
-				Ambient:   slices.Clone(caps),
 			},
 			Rlimits: []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Hard: 1024, Soft: 1024}},
 		},

@@ -2,6 +2,7 @@ package specconv
 
 import (
 	"fmt"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -26,9 +27,6 @@ func ValidateProcess(p *specs.Process) error {
 		return err
 	}
 	if err := validateRlimits(p.Rlimits); err != nil {
-		return err
-	}
-	if err := validateCapabilities(p.Capabilities); err != nil {
 		return err
 	}
 	if err := validateLabels(p); err != nil {
@@ -66,23 +64,22 @@ func validateRlimits(rlimits []specs.POSIXRlimit) error {
 	return nil
 }
 
-func validateCapabilities(c *specs.LinuxCapabilities) error {
+// UnknownCapabilities lists, sorted and once each, the names in c that
+// are no capability hull knows. They are not an error: runc ignores them
+// with a warning (configs written for a newer kernel keep working), and
+// so does hull; they never reach a capability set.
+func UnknownCapabilities(c *specs.LinuxCapabilities) []string {
 	if c == nil {
 		return nil
 	}
-	sets := []struct {
-		name  string
-		names []string
-	}{
-		{"bounding", c.Bounding}, {"effective", c.Effective}, {"inheritable", c.Inheritable},
-		{"permitted", c.Permitted}, {"ambient", c.Ambient},
-	}
-	for _, set := range sets {
-		for i, name := range set.names {
-			if _, ok := CapabilityNumber(name); !ok {
-				return fmt.Errorf("process.capabilities.%s[%d]: unknown capability %q", set.name, i, name)
+	var unknown []string
+	for _, set := range [][]string{c.Bounding, c.Effective, c.Inheritable, c.Permitted, c.Ambient} {
+		for _, name := range set {
+			if _, ok := CapabilityNumber(name); !ok && !slices.Contains(unknown, name) {
+				unknown = append(unknown, name)
 			}
 		}
 	}
-	return nil
+	slices.Sort(unknown)
+	return unknown
 }

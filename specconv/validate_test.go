@@ -3,6 +3,7 @@ package specconv
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -40,10 +41,6 @@ func TestFromSpecErrors(t *testing.T) {
 			`process.rlimits[1].type: duplicate rlimit "RLIMIT_NOFILE"`},
 		{"soft above hard", func(s *specs.Spec) { s.Process.Rlimits[0].Soft = 2048 },
 			"process.rlimits[0]: soft limit 2048 is above hard limit 1024"},
-		{"unknown capability", func(s *specs.Spec) { s.Process.Capabilities.Ambient[1] = "CAP_FOO" },
-			`process.capabilities.ambient[1]: unknown capability "CAP_FOO"`},
-		{"lowercase capability", func(s *specs.Spec) { s.Process.Capabilities.Bounding[0] = "kill" },
-			`process.capabilities.bounding[0]: unknown capability "kill"`},
 		{"oom score", func(s *specs.Spec) { s.Process.OOMScoreAdj = ptr(1001) },
 			"process.oomScoreAdj: 1001 is out of range [-1000, 1000]"},
 		{"scheduler policy", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_FAST"} },
@@ -243,5 +240,19 @@ func TestSysctlPath(t *testing.T) {
 		if got := SysctlPath(in); got != want {
 			t.Errorf("SysctlPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Unknown capability names (a newer kernel's, a lowercase one) are listed
+// for a warning, not refused, as runc does.
+func TestUnknownCapabilitiesAreListed(t *testing.T) {
+	s := Example(false)
+	s.Process.Capabilities.Ambient = append(s.Process.Capabilities.Ambient, "CAP_FOO")
+	s.Process.Capabilities.Bounding = append(s.Process.Capabilities.Bounding, "kill", "CAP_FOO")
+	if err := ValidateProcess(s.Process); err != nil {
+		t.Fatalf("unknown capabilities refused: %v", err)
+	}
+	if got := UnknownCapabilities(s.Process.Capabilities); !slices.Equal(got, []string{"CAP_FOO", "kill"}) {
+		t.Errorf("UnknownCapabilities = %q, want CAP_FOO and kill", got)
 	}
 }

@@ -75,6 +75,8 @@ static const struct op_entry op_table[] = {
 	[OP_PERSONALITY] = { op_personality, 1, 0 },
 	[OP_MEMPOLICY] = { op_mempolicy, 2, 1 },
 	[OP_HOST_STEP] = { op_host_step, 1, 0 },
+	[OP_HIDE_MOUNT] = { op_hide_mount, 0, 1 },
+	[OP_REQUIRE_DIR] = { op_require_dir, 0, 2 },
 };
 
 static void die(uint32_t op_index) __attribute__((noreturn));

@@ -26,6 +26,9 @@ static int verified_devnull(void)
 	return fd;
 }
 
+/* The first masking tmpfs, attached over the first masked directory. */
+static int mask_tmpfs = -1;
+
 int op_mask(const struct op *op, uint32_t index)
 {
 	const char *path = op->strs[0];
@@ -41,7 +44,13 @@ int op_mask(const struct op *op, uint32_t index)
 		close(fd);
 		return -1;
 	}
-	if (S_ISDIR(sb.st_mode)) {
+	if (S_ISDIR(sb.st_mode) && mask_tmpfs >= 0) {
+		/* One read-only tmpfs serves every masked directory, as in runc:
+		 * the others are clones of the first. */
+		mfd = sys_open_tree(mask_tmpfs, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (mfd < 0)
+			fail("clone the masking tmpfs");
+	} else if (S_ISDIR(sb.st_mode)) {
 		/* strs[1..]: options of that tmpfs (the mount label) */
 		mfd = new_fs_mount("tmpfs", "tmpfs", op, 1, MOUNT_ATTR_RDONLY);
 		if (mfd == -2)
@@ -63,7 +72,10 @@ int op_mask(const struct op *op, uint32_t index)
 		close(fd);
 		return -1;
 	}
-	close(mfd);
+	if (S_ISDIR(sb.st_mode) && mask_tmpfs < 0)
+		mask_tmpfs = mfd; /* attached now; kept (close-on-exec) to clone */
+	else
+		close(mfd);
 	close(fd);
 	return 0;
 }

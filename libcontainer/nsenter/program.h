@@ -59,6 +59,8 @@ enum hull_op {
 	OP_PERSONALITY = 53,
 	OP_MEMPOLICY = 54,
 	OP_HOST_STEP = 55,
+	OP_HIDE_MOUNT = 70,
+	OP_REQUIRE_DIR = 71,
 };
 
 enum hull_msg {

@@ -177,6 +177,8 @@ int op_mask(const struct op *, uint32_t);
 int op_readonly(const struct op *, uint32_t);
 int op_remount_ro(const struct op *, uint32_t);
 int op_sysctl(const struct op *, uint32_t);
+int op_hide_mount(const struct op *, uint32_t);
+int op_require_dir(const struct op *, uint32_t);
 
 int op_console(const struct op *, uint32_t);
 int op_rlimit(const struct op *, uint32_t);

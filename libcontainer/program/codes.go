@@ -57,6 +57,8 @@ const (
 	OpPersonality   Code = 53
 	OpMempolicy     Code = 54
 	OpHostStep      Code = 55
+	OpHideMount     Code = 70
+	OpRequireDir    Code = 71
 )
 
 var codeNames = map[Code]string{
@@ -75,7 +77,8 @@ var codeNames = map[Code]string{
 	OpWaitCgroup: "wait-cgroup", OpLsmAttr: "lsm-attr", OpLsmRelabel: "lsm-relabel",
 	OpSchedAttr: "sched-attr", OpIoprio: "ioprio",
 	OpCpuAffinity: "cpu-affinity", OpPersonality: "personality", OpMempolicy: "mempolicy",
-	OpHostStep: "host-step",
+	OpHostStep:  "host-step",
+	OpHideMount: "hide-mount", OpRequireDir: "require-dir",
 }
 
 // String returns the readable name used by the disassembler and in errors.
