@@ -142,3 +142,79 @@ func TestLSMAppArmorUnknownProfile(t *testing.T) {
 	createFails(t, specWith(t, func(s *specs.Spec) { s.Process.ApparmorProfile = "hull-no-such-profile" }),
 		nil, "process.apparmorProfile")
 }
+
+// CVE-2019-16884: an image whose /data is a symlink to /proc turns a
+// volume at /data into a mount over /proc; files there named like the
+// LSM attributes made runc write the profile into the image's file and
+// run the container unconfined. hull writes through a procfs of its own:
+// the container is confined and the decoys stay empty.
+func TestLSMAppArmorFakeProcAttack(t *testing.T) {
+	needAppArmor(t)
+	profile := loadProfile(t, "hull-test-deny", denyOneWrite)
+	fake := t.TempDir()
+	var decoys []string
+	for _, dir := range []string{"self/attr/apparmor", "thread-self/attr/apparmor", "1/attr/apparmor"} {
+		if err := os.MkdirAll(filepath.Join(fake, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{dir + "/exec", filepath.Dir(dir) + "/exec", filepath.Dir(dir) + "/current"} {
+			decoys = append(decoys, filepath.Join(fake, f))
+			if err := os.WriteFile(filepath.Join(fake, f), nil, 0o666); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(fake, "HULL-FAKE-PROC"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, sh(`test -e /proc/HULL-FAKE-PROC && echo proc-is-fake
+if echo x > /tmp/forbidden; then echo forbidden-written; else echo forbidden-denied; fi
+echo y > /tmp/allowed && echo allowed-written`)...)
+	withTmp(spec)
+	spec.Process.ApparmorProfile = profile
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: fake, Options: []string{"rbind", "rw"}})
+	c := newContainer(t, rt, spec)
+	if err := os.Symlink("/proc", filepath.Join(c.bundle, "rootfs", "data")); err != nil {
+		t.Fatal(err)
+	}
+	res := c.runForeground()
+	t.Logf("fake /proc: %v", res)
+	if res.code != 0 && strings.Contains(res.stderr, "process.apparmorProfile") {
+		t.Fatalf("the fake /proc broke the profile's write: %v", res)
+	}
+	out := mustSucceed(t, res).stdout
+	if !strings.Contains(out, "proc-is-fake") {
+		t.Fatalf("the attack did not take: /proc in the container is not the fake one:\n%s", out)
+	}
+	if !strings.Contains(out, "forbidden-denied") || !strings.Contains(out, "allowed-written") {
+		t.Errorf("with a fake /proc the container is not confined:\n%s", out)
+	}
+	for _, f := range decoys {
+		if data, err := os.ReadFile(f); err != nil || len(data) != 0 {
+			t.Errorf("decoy %s: %q, %v (the profile was written into the image's file)", f, data, err)
+		}
+	}
+}
+
+// In a user namespace a fresh procfs may be refused (its /proc has masked
+// paths); the profile then goes through the container's verified /proc.
+func TestLSMAppArmorUserNamespace(t *testing.T) {
+	needAppArmor(t)
+	profile := loadProfile(t, "hull-test-deny", denyOneWrite)
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, sh(appArmorProbe)...)
+	withTmp(spec)
+	spec.Process.ApparmorProfile = profile
+	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	c := newContainer(t, rt, spec)
+	allowUnmappedRootToTraverse(t, c.bundle)
+	out := mustSucceed(t, c.runForeground()).stdout
+	for _, want := range []string{"init: " + profile + " (enforce)", "forbidden-denied", "allowed-written"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("user namespace: output lacks %q:\n%s", want, out)
+		}
+	}
+}
