@@ -2,13 +2,13 @@ package cgroups
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	systemdDbus "github.com/coreos/go-systemd/v22/dbus"
+	"github.com/hullrt/hull/internal/hostfeature"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -45,7 +45,7 @@ func newSystemd(c Config) (Manager, error) {
 		return nil, err
 	}
 	if _, err := os.Stat("/run/systemd/system"); err != nil {
-		return nil, fmt.Errorf("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system): %w", errors.ErrUnsupported)
+		return nil, hostfeature.Missing("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system)")
 	}
 	fsCfg := c
 	fsCfg.Systemd = false

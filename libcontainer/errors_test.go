@@ -13,6 +13,7 @@ import (
 
 	"github.com/hullrt/hull/internal/testbundle"
 	"github.com/hullrt/hull/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // The typed errors and WaitContext against a real container: a status
@@ -76,5 +77,14 @@ func TestWrongStateErrorsAndWaitContext(t *testing.T) {
 	}
 	if _, err := Load(root, "no-such-container"); !errors.Is(err, ErrNotExist) {
 		t.Fatalf("load of an unknown id: %v, want ErrNotExist", err)
+	}
+}
+
+// A label the host cannot apply is an error naming the field that callers
+// can tell apart as a missing host feature.
+func TestMissingLSMIsErrUnsupported(t *testing.T) {
+	err := checkProcessLSM(&specs.Process{ApparmorProfile: "p"}, lsmHost{})
+	if !errors.Is(err, errors.ErrUnsupported) || !strings.HasPrefix(err.Error(), "process.apparmorProfile: ") {
+		t.Fatalf("got %v, want process.apparmorProfile: ... matching errors.ErrUnsupported", err)
 	}
 }

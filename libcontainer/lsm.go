@@ -2,7 +2,6 @@ package libcontainer
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/selinux/go-selinux"
 
+	"github.com/hullrt/hull/internal/hostfeature"
 	"github.com/hullrt/hull/libcontainer/program"
 )
 
@@ -47,8 +47,8 @@ func probeLSMHost() lsmHost {
 // Errors for a label the host cannot apply, in runc's words with the
 // field in front.
 var (
-	errAppArmorOff = errors.New("config provided but apparmor not supported: apparmor is not enabled on this host (/sys/module/apparmor/parameters/enabled is not Y)")
-	errSELinuxOff  = errors.New("selinux label is specified in config, but selinux is disabled or not supported")
+	errAppArmorOff = hostfeature.Missing("config provided but apparmor not supported: apparmor is not enabled on this host (/sys/module/apparmor/parameters/enabled is not Y)")
+	errSELinuxOff  = hostfeature.Missing("selinux label is specified in config, but selinux is disabled or not supported")
 )
 
 // checkProcessLSM refuses the security labels of process that host

@@ -13,12 +13,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hullrt/hull/internal/hostfeature"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // ErrNotMounted is returned when linux.intelRdt is set and no resctrl
 // filesystem is mounted in the runtime's mount namespace.
-var ErrNotMounted = errors.New("linux.intelRdt: no resctrl filesystem is mounted (Intel RDT/AMD PQoS needs `mount -t resctrl resctrl /sys/fs/resctrl` on a CPU that has it)")
+var ErrNotMounted = hostfeature.Missing("linux.intelRdt: no resctrl filesystem is mounted (Intel RDT/AMD PQoS needs `mount -t resctrl resctrl /sys/fs/resctrl` on a CPU that has it)")
 
 // Group is a container's place in resctrl.
 type Group struct {
