@@ -32,6 +32,7 @@ const (
 	annotationVersion           = "org.hullrt.hull.version"
 	annotationCommit            = "org.hullrt.hull.commit"
 	annotationLibseccompVersion = "io.github.seccomp.libseccomp.version"
+	annotationCheckpoint        = "org.hullrt.hull.checkpoint.enabled"
 )
 
 // featuresJSON prints potentiallyUnsafeConfigAnnotations even when empty:
@@ -61,6 +62,8 @@ func hullFeatures() featuresJSON {
 			annotationVersion:           version,
 			annotationCommit:            commit,
 			annotationLibseccompVersion: seccomp.LibraryVersion(),
+			// runc says "true" under its name; hull cannot checkpoint yet.
+			annotationCheckpoint: "false",
 		},
 		Linux: &features.Linux{
 			Namespaces:   specconv.NamespaceTypes(),

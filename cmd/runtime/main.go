@@ -47,7 +47,7 @@ func newApp() *cli.App {
 	app.Flags = globalFlags()
 	app.Commands = []cli.Command{
 		createCommand, startCommand, runCommand, execCommand, stateCommand, killCommand,
-		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand, eventsCommand,
+		deleteCommand, listCommand, pauseCommand, resumeCommand, psCommand, updateCommand, eventsCommand, checkpointCommand, restoreCommand,
 		specCommand, featuresCommand, debugCommand, programCommand,
 	}
 	app.Commands = append(app.Commands, buildOnlyCommands...)
@@ -68,7 +68,7 @@ func globalFlags() []cli.Flag {
 		cli.StringFlag{Name: "root", Value: defaultRoot(), Usage: "directory for the containers' state"},
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver: linux.cgroupsPath is slice:prefix:name"},
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors: true, false or auto"},
-		cli.StringFlag{Name: "criu", Value: "criu", Usage: "accepted for compatibility; ignored"},
+		cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary for checkpoint and restore (which hull does not implement yet)"},
 	}
 }
 
