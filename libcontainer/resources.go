@@ -11,8 +11,10 @@ func (c *Container) Processes() ([]int, error) {
 	if err := c.reload(); err != nil {
 		return nil, err
 	}
-	if c.Status() == Stopped {
-		return nil, c.stateError(ErrNotRunning)
+	// A stopped container lists what is left in its cgroup, usually
+	// nothing, as runc does; a cgroup that is gone holds nothing.
+	if c.Status() == Stopped && !cgroups.Load(c.rec.CgroupPaths).Exists() {
+		return nil, nil
 	}
 	pids, err := cgroups.Load(c.rec.CgroupPaths).Pids()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/cgroups"
@@ -15,7 +16,8 @@ import (
 // (any case: "TERM", "sigkill"), "RTMIN+3", or a number ("15").
 func ParseSignal(s string) (unix.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > sigRTMax {
+		// 0 only checks that the init is there (kill(2)), as with runc.
+		if n < 0 || n > sigRTMax {
 			return 0, fmt.Errorf("unknown signal %q", s)
 		}
 		return unix.Signal(n), nil
@@ -79,16 +81,32 @@ var ErrNotRunning = errors.New("container not running")
 
 // Signal sends sig to the container's init, or with all to every process
 // in its cgroup. A created container can be signalled (its init waits on
-// the exec fifo); a stopped one cannot.
+// the exec fifo). Like runc: SIGKILL reaches every process in the cgroup
+// when the container shares the pid namespace (killing the init would
+// leave the others running), and with all, processes left in the cgroup
+// after the init exited are signalled too; when none is left, or the
+// cgroup is gone, that is success (containerd's shim calls `kill --all`
+// exactly then). Otherwise a stopped container cannot be signalled.
 func (c *Container) Signal(sig unix.Signal, all bool) error {
 	if err := c.reload(); err != nil {
 		return err
 	}
-	if st := c.Status(); st == Stopped || st == Creating {
+	st := c.Status()
+	if st == Creating {
 		return c.stateError(ErrNotRunning)
 	}
-	if all {
-		return c.signalAll(sig)
+	sharedPid := !c.hasOwnPidNamespace()
+	if all || (sig == unix.SIGKILL && sharedPid) {
+		if err := c.signalAll(sig); err != nil {
+			if !all && st == Stopped {
+				return c.stateError(ErrNotRunning)
+			}
+			return err
+		}
+		return nil
+	}
+	if st == Stopped {
+		return c.stateError(ErrNotRunning)
 	}
 	if err := signalProcess(c.rec.InitPid, c.rec.InitStartTime, sig); err != nil {
 		if errors.Is(err, errNoProcess) {
@@ -99,8 +117,28 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 	return nil
 }
 
-// signalAll signals every process in the container's cgroup.
+// hasOwnPidNamespace reports whether the container's init is pid 1 of a
+// pid namespace of its own (new, not joined by path).
+func (c *Container) hasOwnPidNamespace() bool {
+	spec := c.Spec()
+	if spec == nil || spec.Linux == nil {
+		return false
+	}
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.PIDNamespace {
+			return ns.Path == ""
+		}
+	}
+	return false
+}
+
+// signalAll signals every process in the container's cgroup; a cgroup
+// that is gone holds none.
 func (c *Container) signalAll(sig unix.Signal) error {
+	// A manager is good for one query (it holds the cgroup's fds until then).
+	if !cgroups.Load(c.rec.CgroupPaths).Exists() {
+		return nil
+	}
 	pids, err := cgroups.Load(c.rec.CgroupPaths).Pids()
 	if err != nil {
 		return fmt.Errorf("list container processes: %w", err)

@@ -17,7 +17,7 @@ func TestParseSignal(t *testing.T) {
 			t.Errorf("ParseSignal(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "FOO", "SIGFOO", "0", "-1", "65", "RTMIN-1", "RTMAX+1", "RTMIN+x"} {
+	for _, in := range []string{"", "FOO", "SIGFOO", "-1", "65", "RTMIN-1", "RTMAX+1", "RTMIN+x"} {
 		if _, err := ParseSignal(in); err == nil {
 			t.Errorf("ParseSignal(%q) accepted", in)
 		}

@@ -25,7 +25,15 @@ var listCommand = cli.Command{
 		if err := checkArgs(ctx, 0); err != nil {
 			return err
 		}
-		states, err := libcontainer.List(ctx.GlobalString("root"))
+		root := ctx.GlobalString("root")
+		// A missing default root means no container was made yet; a
+		// missing root the caller named is a mistake (runc's rule).
+		if ctx.GlobalIsSet("root") {
+			if _, err := os.Stat(root); err != nil {
+				return fmt.Errorf("--root: %w", err)
+			}
+		}
+		states, err := libcontainer.List(root)
 		if err != nil {
 			return err
 		}
