@@ -29,6 +29,10 @@ type CompileOptions struct {
 	ID string
 	// NoNewKeyring keeps the caller's session keyring (--no-new-keyring).
 	NoNewKeyring bool
+	// HookReport is where a failed startContainer hook is reported to
+	// the start command (opened read-write; see Container.Start). Nil: the
+	// failure is only on the init's stderr.
+	HookReport *os.File
 }
 
 // compiler accumulates the program of one container.
@@ -41,6 +45,8 @@ type compiler struct {
 	// userRoot is a host path of the container's root, where its
 	// /etc/passwd is read (HOME).
 	userRoot string
+	// init is set when compiling a container's init (create), not exec.
+	init bool
 }
 
 func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...string) {
@@ -80,7 +86,7 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     pivot_root; without process, stage 2 ends at
 //	                     ready and the wait.
 func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error) {
-	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(), userRoot: plan.Rootfs}
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(), userRoot: plan.Rootfs, init: true}
 	if err := c.compile(); err != nil {
 		c.prog.Close()
 		return nil, err
@@ -118,8 +124,7 @@ func (c *compiler) compile() error {
 		c.noProcess()
 		return nil
 	}
-	c.processSetup(c.spec.Process, filter)
-	return nil
+	return c.processSetup(c.spec.Process, filter)
 }
 
 // noProcess ends the program of a config without process (allowed at

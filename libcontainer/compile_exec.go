@@ -61,8 +61,7 @@ func (c *compiler) compileExec(process *specs.Process, initPid int) error {
 			return err
 		}
 	}
-	c.processSetup(process, filter)
-	return nil
+	return c.processSetup(process, filter)
 }
 
 // joinInitRoot enters the root of a container that has no mount

@@ -45,7 +45,7 @@ func (c *compiler) kernelSettings() {
 // has CAP_SYS_ADMIN unless no_new_privs allows loading it unprivileged,
 // in which case it comes as late as possible so that fewer of the
 // executor's own syscalls must pass it.
-func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
+func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error {
 	env := lastOfEachName(p.Env)
 	if c.opts.Console {
 		var size []uint64
@@ -53,6 +53,10 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 			size = []uint64{uint64(min(b.Height, 0xffff)), uint64(min(b.Width, 0xffff))}
 		}
 		c.add("process.terminal", program.OpConsole, size)
+		if c.init {
+			// runtime-spec: /dev/console is the pty, bind-mounted.
+			c.add("process.terminal (/dev/console)", program.OpConsoleMount, nil, "/dev/console")
+		}
 	}
 	for i, rl := range p.Rlimits {
 		n, _ := specconv.RlimitNumber(rl.Type) // validated by specconv
@@ -101,7 +105,15 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) {
 		c.add("exec fifo (start)", program.OpWaitStart, []uint64{idx})
 	}
 	env = withHome(env, p.User.UID, c.userRoot)
+	if c.init && c.spec.Hooks != nil {
+		// runc gives startContainer hooks without env the process's.
+		if err := c.inContainerHooks("startContainer", c.spec.Hooks.StartContainer, specs.StateCreated,
+			false, env, c.opts.HookReport); err != nil {
+			return err
+		}
+	}
 	c.add("process.args", program.OpExec, []uint64{uint64(len(p.Args))}, append(slices.Clone(p.Args), env...)...)
+	return nil
 }
 
 // searchPath is the PATH of process.env (the last one wins, as with

@@ -35,7 +35,9 @@ func (c *compiler) rootfs() error {
 			return err
 		}
 	}
-	c.hooks()
+	if err := c.hooks(); err != nil {
+		return err
+	}
 	c.processCwd()
 	if c.opts.NoPivot {
 		hidden, err := revealingMounts(c.plan.Rootfs)
@@ -83,7 +85,9 @@ func (c *compiler) rootfsDetached(layout *rootfs.Layout) error {
 			return err
 		}
 	}
-	c.hooks()
+	if err := c.hooks(); err != nil {
+		return err
+	}
 	c.processCwd()
 	c.add("root.path (no mount namespace)", program.OpChroot, nil)
 	for _, a := range layout.AfterPivot {
@@ -196,10 +200,10 @@ func (c *compiler) processCwd() {
 
 // hooks stops the executor where the hooks of config.json must run: after
 // the mounts, before pivot_root (runc runs prestart with createRuntime).
-func (c *compiler) hooks() {
+func (c *compiler) hooks() error {
 	h := c.spec.Hooks
 	if h == nil {
-		return
+		return nil
 	}
 	switch {
 	case len(h.CreateRuntime) > 0:
@@ -208,9 +212,10 @@ func (c *compiler) hooks() {
 	case len(h.Prestart) > 0:
 		c.add("hooks.prestart", program.OpHooks, []uint64{program.HooksCreateRuntime})
 	}
-	if len(h.CreateContainer) > 0 {
-		c.add("hooks.createContainer", program.OpHooks, []uint64{program.HooksCreateContainer})
-	}
+	// createContainer hooks run in the container's namespaces, started by
+	// the init (see inContainerHooks); they get the runtime's environment
+	// when they have none, like the hooks the runtime runs itself.
+	return c.inContainerHooks("createContainer", h.CreateContainer, specs.StateCreating, true, runtimeEnviron(), nil)
 }
 
 // cgroupViews converts the cgroup manager's view into the rootfs input

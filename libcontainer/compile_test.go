@@ -217,6 +217,8 @@ func TestCompileGolden(t *testing.T) {
 	saved := revealingMounts
 	revealingMounts = func(string) ([]string, error) { return []string{"/proc", "/sys"}, nil }
 	t.Cleanup(func() { revealingMounts = saved })
+	defer func(saved func() []string) { runtimeEnviron = saved }(runtimeEnviron)
+	runtimeEnviron = func() []string { return []string{"PATH=/usr/bin:/bin"} }
 	for _, tc := range compileCases {
 		t.Run(tc.name, func(t *testing.T) {
 			bundle := testBundle(t)

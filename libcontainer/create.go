@@ -163,7 +163,16 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err != nil {
 		return nil, err
 	}
+	var report *os.File
+	if spec.Hooks != nil && len(spec.Hooks.StartContainer) > 0 {
+		if report, err = makeFifo(dir, hookReportFile); err != nil {
+			fifo.Close()
+			return nil, err
+		}
+		defer report.Close()
+	}
 	cr.prog, err = Compile(plan, CompileOptions{
+		HookReport:   report,
 		NoPivot:      cr.opts.NoPivot,
 		PreserveFDs:  cr.opts.PreserveFDs,
 		ExecFifo:     fifo,
@@ -557,13 +566,19 @@ func (cr *creation) cleanup() {
 // read-write: the init inherits this fd, and a read-write fifo neither
 // blocks on open nor sees EOF while Start has not written.
 func makeExecFifo(dir string) (*os.File, error) {
-	path := filepath.Join(dir, fifoFile)
+	return makeFifo(dir, fifoFile)
+}
+
+// makeFifo creates the fifo name in dir (only root may write it) and
+// opens it read-write.
+func makeFifo(dir, name string) (*os.File, error) {
+	path := filepath.Join(dir, name)
 	if err := unix.Mkfifo(path, 0o622); err != nil {
-		return nil, fmt.Errorf("create exec fifo: %w", err)
+		return nil, fmt.Errorf("create %s: %w", name, err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open exec fifo: %w", err)
+		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	return f, nil
 }

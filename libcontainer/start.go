@@ -33,10 +33,22 @@ func (c *Container) Start() error {
 		// config.md: process is "REQUIRED when start is called".
 		return errors.New("process: required by start")
 	}
+	report, err := c.openHookReport()
+	if err != nil {
+		return err
+	}
+	if report != nil {
+		defer report.Close()
+	}
 	if err := c.openExecFifo(); err != nil {
 		return err
 	}
 	crashpoint.Here("start:fifo")
+	if err := waitHookReport(report); err != nil {
+		// The init exits after a failed startContainer hook; make sure.
+		signalProcess(c.rec.InitPid, c.rec.InitStartTime, unix.SIGKILL)
+		return err
+	}
 	if err := runHooks(c.rec.Spec, c.rec.hookState(Running, c.rec.InitPid), phasePoststart); err != nil {
 		// As runc: a failed poststart hook takes the container down.
 		signalProcess(c.rec.InitPid, c.rec.InitStartTime, unix.SIGKILL)
@@ -65,6 +77,55 @@ func (c *Container) openExecFifo() error {
 	}
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("remove exec fifo: %w", err)
+	}
+	return nil
+}
+
+// openHookReport opens the read end of the fifo a failed startContainer
+// hook is reported on (none without such hooks). Opened before the init
+// is let go, non-blocking: the init holds the write end until it execs.
+func (c *Container) openHookReport() (*os.File, error) {
+	path := filepath.Join(c.dir, hookReportFile)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open hook report: %w", err)
+	}
+	_ = os.Remove(path)
+	return f, nil
+}
+
+// waitHookReport waits until the init has run its startContainer hooks:
+// the fifo reaches EOF when the init execs the user's process (its end is
+// close-on-exec) or dies; a failed hook wrote its error first.
+func waitHookReport(report *os.File) error {
+	if report == nil {
+		return nil
+	}
+	var msg []byte
+	buf := make([]byte, 1024)
+	fds := []unix.PollFd{{Fd: int32(report.Fd()), Events: unix.POLLIN}}
+	for {
+		if _, err := unix.Poll(fds, -1); err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return fmt.Errorf("wait for startContainer hooks: %w", err)
+		}
+		n, err := unix.Read(int(report.Fd()), buf)
+		if n > 0 {
+			msg = append(msg, buf[:n]...)
+			continue
+		}
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue
+		}
+		break
+	}
+	if len(msg) > 0 {
+		return fmt.Errorf("hooks.startContainer: %s", msg)
 	}
 	return nil
 }

@@ -14,6 +14,9 @@ import (
 const (
 	stateFile = "state.json"
 	fifoFile  = "exec.fifo"
+	// hookReportFile carries a failed startContainer hook's error from
+	// the init to `start` (see Container.Start).
+	hookReportFile = "hook-report.fifo"
 	// intentFile is what a create is about to make (cgroups, executor),
 	// written before it makes any of it and removed once state.json is
 	// written: a create killed halfway leaves it for cleanup to follow.

@@ -23,12 +23,6 @@ func validateHooks(spec *specs.Spec) error {
 		{"poststart", h.Poststart},
 		{"poststop", h.Poststop},
 	}
-	// The executor stops for hooks only before pivot_root; a
-	// startContainer hook would have to run inside the container just
-	// before its process, and silently skipping it is worse than refusing.
-	if len(h.StartContainer) > 0 {
-		return fmt.Errorf("hooks.startContainer: not supported by hull yet")
-	}
 	for _, phase := range phases {
 		for i, hook := range phase.hooks {
 			field := fmt.Sprintf("hooks.%s[%d]", phase.name, i)

@@ -95,8 +95,8 @@ func TestFromSpecErrors(t *testing.T) {
 			s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/true"}, {Path: "hook"}}}
 		},
 			`hooks.createRuntime[1].path: "hook" is not absolute`},
-		{"startContainer hook", func(s *specs.Spec) { s.Hooks = &specs.Hooks{StartContainer: []specs.Hook{{Path: "/bin/true"}}} },
-			"hooks.startContainer: not supported by hull yet"},
+		{"relative startContainer hook", func(s *specs.Spec) { s.Hooks = &specs.Hooks{StartContainer: []specs.Hook{{Path: "true"}}} },
+			`hooks.startContainer[0].path: "true" is not absolute`},
 		{"hook timeout", func(s *specs.Spec) {
 			s.Hooks = &specs.Hooks{Poststop: []specs.Hook{{Path: "/bin/true", Timeout: ptr(0)}}}
 		},

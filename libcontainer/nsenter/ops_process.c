@@ -106,3 +106,51 @@ int op_chdir(const struct op *op, uint32_t index)
 		return fail_errno(EPERM, "cwd %s is outside the root", op->strs[0]);
 	return 0;
 }
+
+/* Bind-mounts the pty on stdin (OP_CONSOLE's slave) onto the in-root path
+ * (/dev/console). The image may have put a symlink there to redirect the
+ * mount over something the masks protect (CVE-2025-52565): the target is
+ * created, or opened, without following a symlink, must be a regular file
+ * or a character device, and the mount goes onto that fd. */
+int op_console_mount(const struct op *op, uint32_t index)
+{
+	const char *dest = op->strs[0], *base;
+	struct stat sb;
+	int parent, target, tree;
+
+	(void)index;
+	if (!isatty(0))
+		return fail_errno(ENOTTY, "bind the console on %s: stdin is not the pty", dest);
+	parent = open_parent_in_root(dest, &base);
+	if (parent < 0)
+		return -1;
+	target = openat(parent, base, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0666);
+	if (target >= 0)
+		close(target);
+	else if (errno != EEXIST) {
+		close(parent);
+		return fail("create %s", dest);
+	}
+	target = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	close(parent);
+	if (target < 0)
+		return fail("open %s", dest);
+	if (fstat(target, &sb) < 0 || !(S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode))) {
+		close(target);
+		return fail_errno(S_ISLNK(sb.st_mode) ? ELOOP : EINVAL,
+				  "bind the console on %s: not a regular file or character device (a symlink is never followed)", dest);
+	}
+	tree = sys_open_tree(0, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0) {
+		close(target);
+		return fail("bind the pty");
+	}
+	if (sys_move_mount(tree, "", target, "", MOVE_FDS) < 0) {
+		close(tree);
+		close(target);
+		return fail("bind the pty onto %s", dest);
+	}
+	close(tree);
+	close(target);
+	return 0;
+}

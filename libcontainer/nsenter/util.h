@@ -181,6 +181,8 @@ int op_hide_mount(const struct op *, uint32_t);
 int op_require_dir(const struct op *, uint32_t);
 
 int op_console(const struct op *, uint32_t);
+int op_console_mount(const struct op *, uint32_t);
+int op_run_hook(const struct op *, uint32_t);
 int op_rlimit(const struct op *, uint32_t);
 int op_cap_bounding(const struct op *, uint32_t);
 int op_set_user(const struct op *, uint32_t);

@@ -57,11 +57,14 @@ const (
 	OpPersonality   Code = 53
 	OpMempolicy     Code = 54
 	OpHostStep      Code = 55
+	OpRunHook       Code = 60
+	OpConsoleMount  Code = 61
 	OpHideMount     Code = 70
 	OpRequireDir    Code = 71
 )
 
 var codeNames = map[Code]string{
+	OpRunHook: "run-hook", OpConsoleMount: "console-mount",
 	OpSetns: "setns", OpUnshareUser: "unshare-user", OpUnshare: "unshare",
 	OpTimensOffsets: "timens-offsets", OpOomScoreAdj: "oom-score-adj", OpFork: "fork",
 	OpPropagation: "propagation", OpRootOpen: "root-open", OpMkdirAll: "mkdir-all",
