@@ -1,6 +1,9 @@
 package libcontainer
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/hullrt/hull/libcontainer/intelrdt"
 )
 
@@ -28,4 +31,41 @@ func destroyIntelRdt(rec *record) error {
 		return nil
 	}
 	return g.Created().Destroy()
+}
+
+// UpdateIntelRdt sets the L3 cache and memory bandwidth schemata of a
+// running container's resctrl group (`update --l3-cache-schema
+// --mem-bw-schema`; empty: unchanged) and records them in its config.
+func (c *Container) UpdateIntelRdt(l3CacheSchema, memBwSchema string) error {
+	lock, status, err := c.lockAndReload()
+	if err != nil {
+		return err
+	}
+	defer lock.unlock()
+	if status == Stopped {
+		return c.stateError(ErrNotRunning)
+	}
+	spec, err := c.rec.fullSpec()
+	if err != nil {
+		return err
+	}
+	if spec == nil || spec.Linux == nil || spec.Linux.IntelRdt == nil {
+		return errors.New("linux.intelRdt: the container has no Intel RDT configuration to update")
+	}
+	rdt := *spec.Linux.IntelRdt
+	if l3CacheSchema != "" {
+		rdt.L3CacheSchema = l3CacheSchema
+	}
+	if memBwSchema != "" {
+		rdt.MemBwSchema = memBwSchema
+	}
+	g, err := intelrdt.Find(c.id, &rdt)
+	if err != nil {
+		return err
+	}
+	if err := g.SetSchemata(l3CacheSchema, memBwSchema); err != nil {
+		return fmt.Errorf("update linux.intelRdt: %w", err)
+	}
+	spec.Linux.IntelRdt = &rdt
+	return saveRecord(c.dir, c.rec)
 }

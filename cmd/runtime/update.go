@@ -70,7 +70,13 @@ func updateAction(ctx *cli.Context) error {
 	if err := checkIntelRdtFlags(ctx, c.Spec()); err != nil {
 		return err
 	}
-	return c.Update(r)
+	if err := c.Update(r); err != nil {
+		return err
+	}
+	if l3, mb := ctx.String("l3-cache-schema"), ctx.String("mem-bw-schema"); l3 != "" || mb != "" {
+		return c.UpdateIntelRdt(l3, mb)
+	}
+	return nil
 }
 
 // resourcesFromFlags builds the update from runc's flags; unset flags
@@ -164,7 +170,7 @@ func checkIntelRdtFlags(ctx *cli.Context, spec *specs.Spec) error {
 	if spec == nil || spec.Linux == nil || spec.Linux.IntelRdt == nil {
 		return errors.New("updating a non-existent Intel RDT configuration is not supported")
 	}
-	return errors.New("--l3-cache-schema, --mem-bw-schema: updating linux.intelRdt is not supported by hull yet")
+	return nil
 }
 
 func fileExists(path string) bool {

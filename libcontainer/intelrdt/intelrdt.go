@@ -185,6 +185,18 @@ func (g *Group) Join(pid int) error {
 	return nil
 }
 
+// SetSchemata writes new L3 and memory bandwidth schemata (empty:
+// unchanged) to the group of a running container.
+func (g *Group) SetSchemata(l3CacheSchema, memBwSchema string) error {
+	var lines []string
+	for _, l := range []string{l3CacheSchema, memBwSchema} {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return g.writeSchemata(lines)
+}
+
 func (g *Group) writeSchemata(lines []string) error {
 	if len(lines) == 0 {
 		return nil

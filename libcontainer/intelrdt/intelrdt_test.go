@@ -34,6 +34,12 @@ func TestOwnedGroupWithSchemata(t *testing.T) {
 	if got := read(t, filepath.Join(root, "ctr", "tasks")); got != "42" {
 		t.Errorf("tasks %q", got)
 	}
+	if err := g.SetSchemata("", "MB:0=20"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, filepath.Join(root, "ctr", "schemata")); got != "MB:0=20\n" {
+		t.Errorf("updated schemata %q, want only the new MB line", got)
+	}
 	// resctrl removes a group's files with it; a plain directory does not.
 	os.Remove(filepath.Join(root, "ctr", "tasks"))
 	os.Remove(filepath.Join(root, "ctr", "schemata"))
