@@ -236,23 +236,26 @@ func boolInt(b bool) uint64 {
 	return 0
 }
 
-// bindMount emits a bind; an id-mapped one gets a user namespace with the
-// mount's mappings, made here on the host side (see idmap.go).
+// bindMount emits a bind. An id-mapped one is made here on the host side
+// (see idmappedTree) with a user namespace holding the mount's mappings;
+// the executor attaches that detached tree.
 func (c *compiler) bindMount(a rootfs.BindMount) error {
-	var userns, idmapFlags uint64
+	var tree, flags uint64
 	if a.IDMap != nil {
-		f, err := newIDMapUserns(a.IDMap.UIDMappings, a.IDMap.GIDMappings)
+		userns, err := newIDMapUserns(a.IDMap.UIDMappings, a.IDMap.GIDMappings)
 		if err != nil {
 			return fmt.Errorf("%s: id-mapped mount: %w", a.Origin, err)
 		}
-		userns = c.prog.AddFile(f, a.Origin+" user namespace") + 1
-		idmapFlags = program.BindIDMap
-		if a.IDMap.Recursive {
-			idmapFlags |= program.BindIDMapRecursive
+		f, err := idmappedTree(a, userns)
+		userns.Close()
+		if err != nil {
+			return fmt.Errorf("%s: id-mapped mount: %w", a.Origin, err)
 		}
+		tree = c.prog.AddFile(f, a.Origin+" id-mapped tree") + 1
+		flags = program.BindTreeGiven
 	}
 	c.add(a.Origin, program.OpMountBind,
 		[]uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation,
-			a.RecAttrSet, a.RecAttrClr, a.ExplicitClr, idmapFlags, userns}, a.Source, a.Dest)
+			a.RecAttrSet, a.RecAttrClr, a.ExplicitClr, flags, tree}, a.Source, a.Dest)
 	return nil
 }

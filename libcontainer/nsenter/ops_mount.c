@@ -150,11 +150,20 @@ int op_mount_bind(const struct op *op, uint32_t index)
 {
 	bool rec = op->ints[0] != 0;
 	struct mount_attr rattr = { .attr_set = opt_int(op, 4), .attr_clr = opt_int(op, 5) };
-	uint64_t idmap = opt_int(op, 7), userns = opt_int(op, 8);
+	uint64_t flags = opt_int(op, 7), given = opt_int(op, 8);
 	const char *src = op->strs[0], *dest = op->strs[1];
 	int tree;
 
 	(void)index;
+	if (flags & BIND_TREE_GIVEN) {
+		/* Made by the parent (id-mapped), attributes already set. */
+		if (given == 0 || given - 1 >= (uint64_t)st.prog->nfds)
+			return fail_errno(EBADF, "bind %s: its tree was not passed", src);
+		tree = fcntl(st.prog->fds[given - 1], F_DUPFD_CLOEXEC, 3);
+		if (tree < 0)
+			return fail("bind %s: dup its tree", src);
+		goto attach;
+	}
 	tree = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return fail("bind %s", src);
@@ -165,19 +174,7 @@ int op_mount_bind(const struct op *op, uint32_t index)
 		fail("set recursive attributes of bind %s", src);
 		goto fail;
 	}
-	if (idmap & BIND_IDMAP) {
-		struct mount_attr ia = { .attr_set = MOUNT_ATTR_IDMAP };
-
-		if (userns == 0 || userns - 1 >= (uint64_t)st.prog->nfds) {
-			fail_errno(EBADF, "id-map bind %s: user namespace file was not passed", src);
-			goto fail;
-		}
-		ia.userns_fd = (uint64_t)st.prog->fds[userns - 1];
-		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (idmap & BIND_IDMAP_RECURSIVE ? AT_RECURSIVE : 0), &ia) < 0) {
-			fail("id-map bind %s (MOUNT_ATTR_IDMAP)", src);
-			goto fail;
-		}
-	}
+attach:
 	if (attach_with_propagation(tree, dest, op->ints[3]) < 0)
 		goto fail;
 	close(tree);

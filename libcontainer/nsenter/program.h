@@ -84,8 +84,7 @@ enum hull_msg {
 /* Flags of OP_MOUNT_FS (ints[2]) and OP_MOUNT_BIND (ints[7]). */
 #define MOUNT_FS_COPYUP 1
 #define MOUNT_FS_MODE_OF_COVERED 2
-#define BIND_IDMAP 1
-#define BIND_IDMAP_RECURSIVE 2
+#define BIND_TREE_GIVEN 1
 
 enum hull_hook_phase {
 	HOOKS_CREATE_RUNTIME = 1,

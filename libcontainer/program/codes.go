@@ -134,8 +134,9 @@ const (
 
 // Flags of OpMountBind (its eighth int).
 const (
-	BindIDMap          = 1 // id-map the bind with the user namespace of the ninth int
-	BindIDMapRecursive = 2 // ... every mount of the tree, not only the top
+	// BindTreeGiven: the ninth int is the file index + 1 of the bind's
+	// detached tree, made (id-mapped, attributes set) by the parent.
+	BindTreeGiven = 1
 )
 
 // Version is the program format version the executor must understand.

@@ -1,0 +1,73 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// idmapSource is a directory holding file f owned by 5:6.
+func idmapSource(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "f")
+	if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(f, 5, 6); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// An id-mapped bind (mounts[].uidMappings/gidMappings, mount_setattr
+// MOUNT_ATTR_IDMAP) shows the mapped owner: on-disk 5:6 mapped 0->1000
+// (size 10) reads as 1005:1006 inside.
+func TestIDMappedBindShowsTheMappedOwner(t *testing.T) {
+	src := idmapSource(t)
+	out := outputOf(t, "stat -c '%u:%g' /data/f", func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: src,
+			Options:     []string{"rbind"},
+			UIDMappings: []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 10}},
+			GIDMappings: []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 10}}})
+	})
+	if out != "1005:1006" {
+		t.Errorf("owner inside the id-mapped bind: %q, want 1005:1006", out)
+	}
+}
+
+// "idmap" without mappings maps the bind like the container's user
+// namespace (runc): the container's root sees the host's 5:6 as 5:6, and
+// a file it creates is owned by 0 on the host, not by the mapped root.
+func TestIdmapOptionUsesTheContainersUserNamespace(t *testing.T) {
+	src := idmapSource(t)
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, sh("stat -c '%u:%g' /data/f; id -u; touch /data/made")...)
+	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "idmap"}})
+	c := newContainer(t, rt, spec)
+	allowUnmappedRootToTraverse(t, c.bundle)
+	if err := os.Mkdir(filepath.Join(c.bundle, "rootfs", "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Fields(mustSucceed(t, c.runForeground()).stdout)
+	if strings.Join(out, " ") != "5:6 0" {
+		t.Errorf("inside: %q, want the file as 5:6 and uid 0", out)
+	}
+	st, err := os.Stat(filepath.Join(src, "made"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sys := st.Sys().(*syscall.Stat_t); sys.Uid != 0 || sys.Gid != 0 {
+		t.Errorf("a file the container's root made is %d:%d on the host, want 0:0", sys.Uid, sys.Gid)
+	}
+}
