@@ -27,7 +27,7 @@ func TestIntelRdtWithoutResctrl(t *testing.T) {
 	}
 	createFails(t, specWith(t, func(s *specs.Spec) {
 		s.Linux.IntelRdt = &specs.LinuxIntelRdt{L3CacheSchema: "L3:0=f"}
-	}), nil, "resctrl")
+	}), nil, "resctrl", "Intel RDT")
 }
 
 // With resctrl mounted, the init is in the container's own group and the

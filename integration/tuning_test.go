@@ -143,7 +143,9 @@ func TestCPUAffinity(t *testing.T) {
 }
 
 // LINUX32 makes uname report a 32-bit machine; personality flags are
-// or-ed in (/proc/self/personality shows the value).
+// or-ed in (/proc/self/personality shows the value). runc 1.5 ignores the
+// flags with a warning; hull applies them (a config never loses a field
+// silently).
 func TestPersonality(t *testing.T) {
 	out := outputOf(t, "uname -m; cat /proc/self/personality", func(s *specs.Spec) {
 		s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux32, Flags: []specs.LinuxPersonalityFlag{"ADDR_NO_RANDOMIZE"}}
