@@ -9,9 +9,9 @@ import (
 )
 
 // The golden files are `runc spec` and `runc spec --rootless` (run as uid
-// and gid 0) from runc 1.1.5, with one edit: runc 1.1 writes ociVersion
-// "1.0.2-dev", hull writes the runtime-spec version it is built against
-// (specs.Version, "1.3.0"). Everything else must stay byte for byte the same.
+// and gid 0) from runc 1.5.3, unedited (it writes ociVersion 1.3.0, the
+// runtime-spec version hull is built against); hull must write them byte
+// for byte. runc 1.1 also gave the template ambient capabilities; 1.5 has none.
 func TestExampleMatchesRuncSpec(t *testing.T) {
 	for _, tc := range []struct {
 		rootless bool
