@@ -4,9 +4,7 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli"
 )
@@ -51,7 +49,12 @@ func newApp() *cli.App {
 		specCommand, featuresCommand, debugCommand, programCommand,
 	}
 	app.Commands = append(app.Commands, buildOnlyCommands...)
-	app.Before = configureLogging
+	app.Before = func(ctx *cli.Context) error {
+		if err := configureLogging(ctx); err != nil {
+			return err
+		}
+		return prepareXDGStateRoot(ctx)
+	}
 	return app
 }
 
@@ -69,30 +72,5 @@ func globalFlags() []cli.Flag {
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver: linux.cgroupsPath is slice:prefix:name"},
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors: true, false or auto"},
 		cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary for checkpoint and restore (which hull does not implement yet)"},
-	}
-}
-
-// defaultRoot is /run/hull, or under $XDG_RUNTIME_DIR for an
-// unprivileged user who cannot write /run (as runc does).
-func defaultRoot() string {
-	if os.Geteuid() != 0 {
-		if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-			return filepath.Join(dir, "hull")
-		}
-	}
-	return "/run/hull"
-}
-
-// rootless interprets --rootless; auto means "not running as root".
-func rootless(ctx *cli.Context) (bool, error) {
-	switch v := ctx.GlobalString("rootless"); v {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	case "auto", "":
-		return os.Geteuid() != 0, nil
-	default:
-		return false, fmt.Errorf("--rootless: invalid value %q (want true, false or auto)", v)
 	}
 }
