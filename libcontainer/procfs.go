@@ -55,6 +55,11 @@ func writeProc(name string, data []byte) error {
 	}
 	defer f.Close()
 	if _, err := f.Write(data); err != nil {
+		// The file's own error names the path already.
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return fmt.Errorf("write /proc/%s: %w", name, err)
 	}
 	return nil
