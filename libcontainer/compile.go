@@ -33,6 +33,10 @@ type CompileOptions struct {
 	// the start command (opened read-write; see Container.Start). Nil: the
 	// failure is only on the init's stderr.
 	HookReport *os.File
+	// RuntimeInUserNS: the runtime runs in a user namespace other than
+	// the initial one (moby/sys/userns.RunningInUserNS), so device nodes
+	// are bound rather than made.
+	RuntimeInUserNS bool
 }
 
 // compiler accumulates the program of one container.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/moby/sys/userns"
+
 	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/specconv"
 )
@@ -28,6 +30,7 @@ func DescribeBundle(bundle string, opts CompileOptions) (string, error) {
 	if opts.ID == "" {
 		opts.ID = describeID
 	}
+	opts.RuntimeInUserNS = opts.RuntimeInUserNS || userns.RunningInUserNS()
 	if opts.CgroupMounts == nil {
 		opts.CgroupMounts = describeCgroupMounts(plan)
 	}

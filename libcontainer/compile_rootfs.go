@@ -15,7 +15,10 @@ import (
 // everything mounted inside the root, the hooks that must see it,
 // pivot_root, then what is done in the new root.
 func (c *compiler) rootfs() error {
-	layout, err := rootfs.NewLayout(c.plan, rootfs.Input{CgroupViews: cgroupViews(c.opts.CgroupMounts)})
+	layout, err := rootfs.NewLayout(c.plan, rootfs.Input{
+		CgroupViews:     cgroupViews(c.opts.CgroupMounts),
+		RuntimeInUserNS: c.opts.RuntimeInUserNS,
+	})
 	if err != nil {
 		return err
 	}

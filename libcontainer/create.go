@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/containerd/console"
+	"github.com/moby/sys/userns"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
@@ -52,7 +53,9 @@ type CreateOptions struct {
 	// Stdout and Stderr (nil: /dev/null). Create always consumes it.
 	Executor              *nsenter.Executor
 	Stdin, Stdout, Stderr *os.File
-	// Rootless: hull runs without privileges (setgroups denied, cgroups best effort).
+	// Rootless: cgroups the runtime may not create or join are skipped
+	// when the config asks for no limits there (--rootless). Whether the
+	// runtime itself is unprivileged (uid maps, setgroups) it sees for itself.
 	Rootless bool
 	// SystemdCgroup selects the systemd cgroup driver.
 	SystemdCgroup bool
@@ -172,14 +175,15 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		defer report.Close()
 	}
 	cr.prog, err = Compile(plan, CompileOptions{
-		HookReport:   report,
-		NoPivot:      cr.opts.NoPivot,
-		PreserveFDs:  cr.opts.PreserveFDs,
-		ExecFifo:     fifo,
-		Console:      spec.Process != nil && spec.Process.Terminal,
-		CgroupMounts: cr.mgr.Mounts(),
-		ID:           id,
-		NoNewKeyring: cr.opts.NoNewKeyring,
+		HookReport:      report,
+		NoPivot:         cr.opts.NoPivot,
+		PreserveFDs:     cr.opts.PreserveFDs,
+		ExecFifo:        fifo,
+		Console:         spec.Process != nil && spec.Process.Terminal,
+		CgroupMounts:    cr.mgr.Mounts(),
+		ID:              id,
+		NoNewKeyring:    cr.opts.NoNewKeyring,
+		RuntimeInUserNS: userns.RunningInUserNS(),
 	})
 	if err != nil {
 		fifo.Close()
@@ -314,7 +318,7 @@ func (cr *creation) converse(rec *record) error {
 		}
 		switch m.Type {
 		case program.MsgUsermapReq:
-			if err := writeIDMaps(cr.exe.Pid, rec.Spec.Linux, cr.opts.Rootless); err != nil {
+			if err := writeIDMaps(cr.exe.Pid, rec.Spec.Linux, os.Geteuid() != 0); err != nil {
 				cr.exe.Reply(program.MsgAbort)
 				return err
 			}

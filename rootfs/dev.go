@@ -75,13 +75,14 @@ func (b *builder) devices() {
 	}
 }
 
-// device creates one node. In a user namespace mknod is not allowed, so
-// the host's node of the same path is bound instead, as runc does.
+// device creates one node. In a user namespace (the container's, or one
+// the runtime already runs in) mknod is not allowed, so the host's node of
+// the same path is bound instead, as runc does.
 func (b *builder) device(node Mknod) {
 	if dir := path.Dir(node.Path); dir != "/dev" && dir != "/" {
 		b.add(Mkdir{Path: dir, Mode: 0o755, Origin: node.Origin})
 	}
-	if b.hasNS(specs.UserNamespace) {
+	if b.hasNS(specs.UserNamespace) || b.in.RuntimeInUserNS {
 		b.add(Mkfile{Path: node.Path, Mode: node.Mode & 0o7777, Origin: node.Origin})
 		b.add(BindMount{Source: node.Path, Dest: node.Path, Origin: node.Origin})
 		return

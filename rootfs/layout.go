@@ -54,6 +54,11 @@ type Input struct {
 	// MountPointOf returns the host mount point holding a path; nil means
 	// the runtime's mount table.
 	MountPointOf func(hostPath string) (string, error)
+	// RuntimeInUserNS says the runtime itself runs in a user namespace
+	// other than the initial one (as under rootless podman): there mknod
+	// is refused even without a user namespace in the config, so device
+	// nodes are bound from the host, as runc does.
+	RuntimeInUserNS bool
 }
 
 // builder accumulates a Layout.

@@ -128,6 +128,29 @@ func TestUserNamespaceBindsDevices(t *testing.T) {
 	}
 }
 
+// The runtime inside someone's user namespace (rootless podman) may not
+// mknod either, though the config has no user namespace: devices are bound.
+func TestRuntimeInUserNSBindsDevices(t *testing.T) {
+	p := plan(t, nil)
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir, RuntimeInUserNS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(l.Setup, "Mknod"); len(got) != 0 {
+		t.Errorf("mknod with the runtime in a user namespace: %q", got)
+	}
+	if got := find(l.Setup, "BindMount {Source:/dev/null Dest:/dev/null"); len(got) != 1 {
+		t.Errorf("/dev/null is not bound: %q", render(l.Setup))
+	}
+	l, err = NewLayout(p, Input{IsDir: fakeIsDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(l.Setup, "Mknod {Path:/dev/null"); len(got) != 1 {
+		t.Errorf("without a user namespace /dev/null is not made with mknod: %q", render(l.Setup))
+	}
+}
+
 func TestBoundDevHasNoDevices(t *testing.T) {
 	p := plan(t, func(s *specs.Spec) {
 		s.Mounts[1] = specs.Mount{Destination: "/dev", Type: "bind", Source: "/dev", Options: []string{"rbind"}}
