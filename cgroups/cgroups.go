@@ -51,8 +51,12 @@ type Config struct {
 	ID        string
 	Resources *specs.LinuxResources
 	Systemd   bool
-	// Rootless tolerates cgroups the caller may not create or join, as long
-	// as no limit needs them. With Systemd, it selects the user's instance.
+	// Rootless tolerates cgroups the caller may not create or join, as
+	// runc's rootless cgroup manager does: only when Path is empty, and on
+	// cgroup v2 only when no limit needs a controller; a v1 hierarchy left
+	// out fails the limits that need it, device rules aside (an
+	// unprivileged caller cannot restrict devices; they are ignored).
+	// With Systemd, it selects the user's instance.
 	Rootless bool
 	// Annotations are the config's; the systemd driver reads its
 	// org.systemd.property.* ones.
@@ -128,7 +132,7 @@ func New(c Config) (Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &manager{pureV2: pureV2, resources: c.Resources, rootless: c.Rootless}
+	m := &manager{pureV2: pureV2, resources: c.Resources, rootless: c.Rootless, explicitPath: c.Path != ""}
 	for _, h := range hs {
 		dir, err := containerDir(h, inner)
 		if err != nil {

@@ -21,9 +21,7 @@ func (m *manager) setDevicesV1(r *specs.LinuxResources) error {
 	}
 	err := m.writeDevicesV1(r.Devices)
 	if err != nil && m.rootless {
-		// An unprivileged caller cannot restrict devices anyway; runc
-		// ignores this too.
-		warnf("linux.resources.devices: ignored in rootless mode: %v", err)
+		ignoreRootlessDevices(r.Devices, err)
 		return nil
 	}
 	return err

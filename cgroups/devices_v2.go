@@ -3,9 +3,12 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/specconv"
 )
 
 // setDevicesV2 enforces the device rules with a BPF_CGROUP_DEVICE program on
@@ -19,7 +22,7 @@ func (m *manager) setDevicesV2(d cgroupDir, r *specs.LinuxResources) error {
 	}
 	err := attachDeviceFilter(d, r.Devices)
 	if err != nil && m.rootless {
-		warnf("linux.resources.devices: ignored in rootless mode: %v", err)
+		ignoreRootlessDevices(r.Devices, err)
 		return nil
 	}
 	return err
@@ -69,4 +72,15 @@ func detachProgramByID(cgroupFd int, id uint32) error {
 	}
 	defer unix.Close(progFd)
 	return detachCgroupProgram(cgroupFd, progFd)
+}
+
+// ignoreRootlessDevices explains device rules a rootless caller could not
+// apply, as runc ignores them: the default rules every container gets pass
+// silently, a warning names only the rules the config asked for.
+func ignoreRootlessDevices(rules []specs.LinuxDeviceCgroup, err error) {
+	if len(specconv.UserDeviceRules(rules)) == 0 {
+		return
+	}
+	msg := strings.TrimPrefix(err.Error(), "linux.resources.devices: ")
+	warnf("linux.resources.devices: ignored in rootless mode: %s", msg)
 }

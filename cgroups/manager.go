@@ -19,7 +19,9 @@ type manager struct {
 	cgroups   []*cgroup
 	resources *specs.LinuxResources
 	rootless  bool
-	loadErr   error // from Load, returned by every operation that needs the hierarchies
+	// explicitPath: the config set linux.cgroupsPath, so rootless skips nothing.
+	explicitPath bool
+	loadErr      error // from Load, returned by every operation that needs the hierarchies
 }
 
 // cgroup is the container's directory in one hierarchy.
@@ -88,6 +90,12 @@ func isPermission(err error) bool {
 	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.EROFS)
 }
 
+// maySkip says whether a rootless manager goes on without a hierarchy it
+// got err for: a permission error with no linux.cgroupsPath, as runc.
+func (m *manager) maySkip(err error) bool {
+	return m.rootless && !m.explicitPath && isPermission(err)
+}
+
 func (m *manager) Apply(pid int) error {
 	defer m.release()
 	if m.loadErr != nil {
@@ -95,11 +103,13 @@ func (m *manager) Apply(pid int) error {
 	}
 	for _, c := range m.cgroups {
 		if err := m.create(c); err != nil {
-			if m.rootless && isPermission(err) {
-				c.skipped = true
-				continue
+			if !m.maySkip(err) {
+				return fmt.Errorf("create cgroup %s: %w", c.dir.path(), err)
 			}
-			return fmt.Errorf("create cgroup %s: %w", c.dir.path(), err)
+			if c.v2 && m.pureV2 && needsControllers(c, m.resources) {
+				return fmt.Errorf("create cgroup %s: rootless needs no limits and no linux.cgroupsPath when it may not create cgroups: %w", c.dir.path(), err)
+			}
+			c.skipped = true
 		}
 	}
 	if m.frozen() {
@@ -112,18 +122,65 @@ func (m *manager) Apply(pid int) error {
 			return err
 		}
 	}
+	skippedAtJoin := false
 	for _, c := range m.joined() {
 		if err := c.dir.write("cgroup.procs", strconv.Itoa(pid)); err != nil {
-			// Limits on a cgroup the process is not in would be a lie, so
-			// rootless tolerates this only where no limits were asked for.
-			if m.rootless && isPermission(err) && (m.resources == nil || !c.v2) {
+			// runc's rootless manager goes on without a v1 hierarchy it
+			// cannot join, never without the cgroup2 one of a v2 host.
+			if m.maySkip(err) && !(c.v2 && m.pureV2) {
 				c.skipped = true
+				skippedAtJoin = true
 				continue
 			}
 			return fmt.Errorf("join cgroup %s: %w", c.dir.path(), err)
 		}
 	}
+	if skippedAtJoin && m.resources != nil {
+		// Limits on a cgroup the process is not in would be a lie: set
+		// them again without it, which fails those that needed it.
+		if err := m.set(m.resources); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// needsControllers says whether r sets a limit that needs a cgroup2
+// controller the host offers (runc's needAnyControllers: device rules,
+// done with BPF, need none).
+func needsControllers(c *cgroup, r *specs.LinuxResources) bool {
+	if r == nil {
+		return false
+	}
+	list, err := cgroupDir{root: c.dir.root}.read("cgroup.controllers")
+	if err != nil {
+		return true
+	}
+	offered := strings.Fields(list)
+	have := func(name string) bool { return slices.Contains(offered, name) }
+	nonzero := func(v *int64) bool { return v != nil && *v != 0 }
+	unonzero := func(v *uint64) bool { return v != nil && *v != 0 }
+	if r.Pids != nil && nonzero(r.Pids.Limit) && have("pids") {
+		return true
+	}
+	if mem := r.Memory; mem != nil && (nonzero(mem.Limit) || nonzero(mem.Reservation) || nonzero(mem.Swap)) && have("memory") {
+		return true
+	}
+	if b := r.BlockIO; b != nil && (b.Weight != nil && *b.Weight != 0 || len(b.WeightDevice) > 0 ||
+		len(b.ThrottleReadBpsDevice) > 0 || len(b.ThrottleWriteBpsDevice) > 0 ||
+		len(b.ThrottleReadIOPSDevice) > 0 || len(b.ThrottleWriteIOPSDevice) > 0) && have("io") {
+		return true
+	}
+	if cpu := r.CPU; cpu != nil {
+		if (unonzero(cpu.Shares) || nonzero(cpu.Quota) || unonzero(cpu.Period) || nonzero(cpu.RealtimeRuntime) ||
+			unonzero(cpu.RealtimePeriod) || unonzero(cpu.Burst) || nonzero(cpu.Idle)) && have("cpu") {
+			return true
+		}
+		if (cpu.Cpus != "" || cpu.Mems != "") && have("cpuset") {
+			return true
+		}
+	}
+	return len(r.HugepageLimits) > 0 && have("hugetlb")
 }
 
 func (m *manager) create(c *cgroup) (err error) {
@@ -355,10 +412,22 @@ func (m *manager) Created() map[string]string {
 	return out
 }
 
+// Mounts lists every hierarchy: a joined one shows the container's
+// cgroup; one a rootless caller could not join shows the caller's own
+// cgroup, where the container's processes are (runc binds the init's own
+// cgroups the same way).
 func (m *manager) Mounts() []Mount {
 	var out []Mount
-	for _, c := range m.joined() {
-		mnt := Mount{Dir: c.key, FsType: "cgroup", Options: c.options(), HostPath: c.dir.path()}
+	for _, c := range m.cgroups {
+		host := c.dir.path()
+		if c.skipped {
+			own, err := ownCgroup(c.hierarchy)
+			if err != nil {
+				continue
+			}
+			host = cgroupDir{root: c.dir.root, rel: strings.TrimPrefix(own, "/")}.path()
+		}
+		mnt := Mount{Dir: c.key, FsType: "cgroup", Options: c.options(), HostPath: host}
 		if c.v2 {
 			mnt.FsType = "cgroup2"
 		}

@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -38,8 +39,22 @@ func containerDir(h *hierarchy, inner string) (cgroupDir, error) {
 		d.rel = strings.TrimPrefix(inner, "/")
 		return d, nil
 	}
+	own, err := ownCgroup(h)
+	if err != nil {
+		return d, fmt.Errorf("place relative cgroupsPath %q in %s: %w", inner, h.mountpoint, err)
+	}
+	if h.v2 {
+		own = path.Dir(own)
+	}
+	d.rel = strings.TrimPrefix(path.Join(own, inner), "/")
+	return d, nil
+}
+
+// ownCgroup is the caller's own cgroup in hierarchy h, as a path from the
+// mount point ("/" for the mount's root).
+func ownCgroup(h *hierarchy) (string, error) {
 	if h.own == "" {
-		return d, fmt.Errorf("place relative cgroupsPath %q in %s: own cgroup unknown (not in /proc/self/cgroup)", inner, h.mountpoint)
+		return "", errors.New("own cgroup unknown (not in /proc/self/cgroup)")
 	}
 	// own is relative to the hierarchy's real root; the mount may show only
 	// a subtree of it (mountRoot).
@@ -47,13 +62,9 @@ func containerDir(h *hierarchy, inner string) (cgroupDir, error) {
 	root := path.Clean(h.mountRoot)
 	if root != "/" {
 		if own != root && !strings.HasPrefix(own, root+"/") {
-			return d, fmt.Errorf("place relative cgroupsPath %q in %s: own cgroup %s is outside the mounted subtree %s", inner, h.mountpoint, own, root)
+			return "", fmt.Errorf("own cgroup %s is outside the mounted subtree %s", own, root)
 		}
 		own = "/" + strings.TrimPrefix(strings.TrimPrefix(own, root), "/")
 	}
-	if h.v2 {
-		own = path.Dir(own)
-	}
-	d.rel = strings.TrimPrefix(path.Join(own, inner), "/")
-	return d, nil
+	return own, nil
 }

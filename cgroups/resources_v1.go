@@ -31,6 +31,11 @@ func (m *manager) need(field, controller string) (cgroupDir, error) {
 	if c := m.v1(controller); c != nil {
 		return c.dir, nil
 	}
+	for _, c := range m.cgroups {
+		if c.skipped && !c.v2 && c.has(controller) {
+			return cgroupDir{}, fmt.Errorf("%s: cannot set %s limit: container could not join or create cgroup", field, controller)
+		}
+	}
 	return cgroupDir{}, fmt.Errorf("%s: no %s cgroup hierarchy is mounted or joined", field, controller)
 }
 

@@ -17,6 +17,14 @@ import (
 // its raw values override the converted ones.
 func (m *manager) setV2(r *specs.LinuxResources) error {
 	c := m.v2()
+	if c == nil && m.rootless && !m.explicitPath && len(r.Unified) == 0 {
+		// Apply left the cgroup out because no limit needs a controller;
+		// device rules are all there may be.
+		if len(r.Devices) > 0 {
+			ignoreRootlessDevices(r.Devices, errors.New("the cgroup2 hierarchy is not joined"))
+		}
+		return nil
+	}
 	if c == nil {
 		return errors.New("linux.resources: the cgroup2 hierarchy is not joined")
 	}

@@ -62,3 +62,36 @@ func wildcard(n int64) *int64 {
 	}
 	return &n
 }
+
+// UserDeviceRules returns the device cgroup rules of normalised resources
+// that say more than every container's: those before the default rules
+// normalisation appended (a default a linux.devices entry replaced is
+// simply absent from that tail), without a leading "deny everything" (the
+// rule every template starts with, runc's and podman's included).
+func UserDeviceRules(rules []specs.LinuxDeviceCgroup) []specs.LinuxDeviceCgroup {
+	end := len(rules)
+	for k := len(defaultDeviceRules) - 1; k >= 0 && end > 0; k-- {
+		if isDefaultRule(rules[end-1], defaultDeviceRules[k]) {
+			end--
+		}
+	}
+	start := 0
+	if end > 0 && isDenyAll(rules[0]) {
+		start = 1
+	}
+	return rules[start:end]
+}
+
+func isDenyAll(r specs.LinuxDeviceCgroup) bool {
+	return !r.Allow && (r.Type == "" || r.Type == "a") && r.Major == nil && r.Minor == nil && r.Access == "rwm"
+}
+
+func isDefaultRule(r specs.LinuxDeviceCgroup, d defaultDeviceRule) bool {
+	same := func(n *int64, want int64) bool {
+		if n == nil {
+			return want < 0
+		}
+		return *n == want
+	}
+	return r.Allow && r.Type == d.kind && r.Access == d.access && same(r.Major, d.major) && same(r.Minor, d.minor)
+}

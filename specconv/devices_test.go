@@ -59,3 +59,28 @@ func TestDefaultDeviceRulesFollowTheConfigs(t *testing.T) {
 		t.Errorf("rootless config without resources: %d rules, want the %d defaults", n, len(defaultDeviceRules))
 	}
 }
+
+func TestUserDeviceRules(t *testing.T) {
+	minor := int64(7)
+	mine := specs.LinuxDeviceCgroup{Allow: true, Type: "c", Major: &minor, Minor: &minor, Access: "rw"}
+	denyAll := specs.LinuxDeviceCgroup{Allow: false, Access: "rwm"}
+	for _, tc := range []struct {
+		name    string
+		res     *specs.LinuxResources
+		devices []specs.LinuxDevice
+		want    int
+	}{
+		{"no rules", nil, nil, 0},
+		{"the templates' deny-all", &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{denyAll}}, nil, 0},
+		{"a rule of the config's", &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{denyAll, mine}}, nil, 1},
+		{"a default replaced by linux.devices", &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{mine}},
+			[]specs.LinuxDevice{{Path: "/dev/null", Type: "c", Major: 1, Minor: 3}}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rules := withDefaultDeviceRules(tc.res, tc.devices).Devices
+			if got := UserDeviceRules(rules); len(got) != tc.want {
+				t.Errorf("UserDeviceRules = %v, want %d rules", got, tc.want)
+			}
+		})
+	}
+}
