@@ -23,10 +23,9 @@ const nobodyID = 65534
 // of a user namespace that an unprivileged user made (`unshare -Ur` run by
 // nobody), with $XDG_RUNTIME_DIR set and no --root.
 type inUserNSRuntime struct {
-	t      *testing.T
-	bin    string // a copy of the runtime nobody can execute
-	xdg    string // $XDG_RUNTIME_DIR
-	stdout string
+	t   *testing.T
+	bin string // a copy of the runtime nobody can execute
+	xdg string // $XDG_RUNTIME_DIR
 }
 
 func newInUserNSRuntime(t *testing.T) *inUserNSRuntime {
