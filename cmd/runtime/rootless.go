@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/moby/sys/userns"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
 )
 
@@ -19,6 +25,8 @@ type rootlessEnv struct {
 	xdgRuntimeDir string
 	user          string
 	userSet       bool
+	// systemdOwner is the uid owning the user's systemd (systemdOwnerUID).
+	systemdOwner func() (int, error)
 }
 
 func currentRootlessEnv() rootlessEnv {
@@ -29,6 +37,7 @@ func currentRootlessEnv() rootlessEnv {
 		xdgRuntimeDir: os.Getenv("XDG_RUNTIME_DIR"),
 		user:          user,
 		userSet:       userSet,
+		systemdOwner:  systemdOwnerUID,
 	}
 }
 
@@ -61,9 +70,10 @@ func (e rootlessEnv) stateRoot() (root string, xdg bool) {
 // rootlessCgroups interprets --rootless as runc does: true and false are
 // taken as given; auto means rootless for an unprivileged user, and for
 // uid 0 in a user namespace (where the runtime cannot know whether it may
-// write the cgroups). With the systemd driver in a user namespace runc
-// asks the user's systemd for its owner and, failing that, assumes a
-// rootful systemd; hull has no systemd driver yet and assumes the same.
+// write the cgroups). With the systemd driver in a user namespace it is
+// rootless when the systemd on the user bus belongs to someone other than
+// root (systemdOwner); when that cannot be told, runc assumes a rootful
+// systemd, and so does hull.
 func (e rootlessEnv) rootlessCgroups(flag string, systemd bool) (bool, error) {
 	switch flag {
 	case "true":
@@ -80,7 +90,30 @@ func (e rootlessEnv) rootlessCgroups(flag string, systemd bool) (bool, error) {
 	if !e.inUserNS {
 		return false, nil
 	}
-	return !systemd, nil
+	if systemd {
+		owner, err := e.systemdOwner()
+		if err != nil {
+			logrus.Debugf("systemd's owner unknown, assuming root: %v", err)
+			return false, nil
+		}
+		return owner != 0, nil
+	}
+	return true, nil
+}
+
+// systemdOwnerUID asks the user's systemd bus who owns it, as runc does
+// (`busctl --user status`, OwnerUID=).
+func systemdOwnerUID() (int, error) {
+	out, err := exec.Command("busctl", "--user", "--no-pager", "status").CombinedOutput()
+	if err != nil {
+		return -1, fmt.Errorf("run busctl --user status: %w: %s", err, bytes.TrimSpace(out))
+	}
+	for line := range strings.Lines(string(out)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "OwnerUID="); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return -1, errors.New("busctl --user status: no OwnerUID")
 }
 
 // defaultRoot is the default of --root (see stateRoot).

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 // The cases are runc's (rootless_linux.go and main.go): who gets a state
 // root under $XDG_RUNTIME_DIR and rootless cgroups.
@@ -28,7 +31,14 @@ func TestRootlessDecisions(t *testing.T) {
 			flag: "auto", root: "/run/hull", cgroups: true},
 		{name: "uid 0 in a user namespace, no XDG", env: rootlessEnv{euid: 0, inUserNS: true},
 			flag: "", root: "/run/hull", cgroups: true},
-		{name: "uid 0 in a user namespace, systemd driver", env: rootlessEnv{euid: 0, inUserNS: true},
+		{name: "uid 0 in a user namespace, systemd unknown", env: rootlessEnv{euid: 0, inUserNS: true,
+			systemdOwner: func() (int, error) { return -1, errors.New("no bus") }},
+			flag: "auto", systemd: true, root: "/run/hull", cgroups: false},
+		{name: "uid 0 in a user namespace, the user's systemd", env: rootlessEnv{euid: 0, inUserNS: true,
+			systemdOwner: func() (int, error) { return 1000, nil }},
+			flag: "auto", systemd: true, root: "/run/hull", cgroups: true},
+		{name: "uid 0 in a user namespace, a rootful systemd", env: rootlessEnv{euid: 0, inUserNS: true,
+			systemdOwner: func() (int, error) { return 0, nil }},
 			flag: "auto", systemd: true, root: "/run/hull", cgroups: false},
 		{name: "--rootless true as root", env: rootlessEnv{euid: 0}, flag: "true", root: "/run/hull", cgroups: true},
 		{name: "--rootless false unprivileged", env: rootlessEnv{euid: 1000}, flag: "false", root: "/run/hull", cgroups: false},
