@@ -89,3 +89,17 @@ func TestUnknownCommandExits3(t *testing.T) {
 		t.Errorf("unknown command: status %d, want 3: %v", res.code, res)
 	}
 }
+
+// A relative mount destination is relative to the container's root, with
+// a warning, as runc does (runtime-spec allows it).
+func TestRelativeMountDestinationIsUnderTheRoot(t *testing.T) {
+	res := mustSucceed(t, runInContainer(t, "grep ' /relative-dest ' /proc/self/mountinfo | cut -d' ' -f5,9", func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "relative-dest", Type: "tmpfs", Source: "tmpfs"})
+	}))
+	if got := strings.TrimSpace(res.stdout); got != "/relative-dest tmpfs" {
+		t.Errorf("mount of a relative destination: %q, want a tmpfs at /relative-dest", got)
+	}
+	if !strings.Contains(res.stderr, "not absolute") {
+		t.Errorf("no warning about the relative destination:\n%s", res.stderr)
+	}
+}

@@ -50,7 +50,19 @@ func FromSpec(spec *specs.Spec, bundle string) (*Plan, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("root.path: %s is not a directory", rootfs)
 	}
-	return &Plan{Spec: norm, Bundle: abs, Rootfs: rootfs}, nil
+	return &Plan{Spec: norm, Bundle: abs, Rootfs: rootfs, Warnings: warnings(spec)}, nil
+}
+
+// warnings are what the config asks for that hull honours but that is
+// likely a mistake, for the caller to log.
+func warnings(spec *specs.Spec) []string {
+	var list []string
+	for i, m := range spec.Mounts {
+		if !filepath.IsAbs(m.Destination) {
+			list = append(list, fmt.Sprintf("mounts[%d].destination: %q is not absolute: treated as relative to the container's root, as runc does", i, m.Destination))
+		}
+	}
+	return list
 }
 
 // normalise returns a copy of spec whose paths are absolute and clean. Only
@@ -66,7 +78,7 @@ func normalise(spec *specs.Spec, bundle string) *specs.Spec {
 
 	out.Mounts = make([]specs.Mount, len(spec.Mounts))
 	for i, m := range spec.Mounts {
-		m.Destination = filepath.Clean(m.Destination)
+		m.Destination = filepath.Clean("/" + m.Destination)
 		if IsBind(m) && m.Source != "" {
 			// runc runs from the bundle directory, so a relative bind
 			// source names a file in the bundle.

@@ -14,6 +14,9 @@ type Plan struct {
 	Bundle string
 	// Rootfs is the absolute, cleaned host path of the root filesystem.
 	Rootfs string
+	// Warnings name what the config asks for that is honoured but likely
+	// a mistake (a relative mount destination); the caller logs them.
+	Warnings []string
 }
 
 // Namespace returns the config entry for namespace type t and its index in

@@ -11,10 +11,13 @@ import (
 func validateMounts(spec *specs.Spec) error {
 	for i, m := range spec.Mounts {
 		field := fmt.Sprintf("mounts[%d]", i)
-		if err := checkAbs(field+".destination", m.Destination); err != nil {
-			return err
+		// A relative destination is relative to the container's root
+		// (runtime-spec allows it; runc warns): normalise makes it
+		// absolute and FromSpec warns.
+		if m.Destination == "" {
+			return fmt.Errorf("%s.destination: must be set", field)
 		}
-		if filepath.Clean(m.Destination) == "/" {
+		if filepath.Clean("/"+m.Destination) == "/" {
 			return fmt.Errorf("%s.destination: cannot mount over the root (set root.path instead)", field)
 		}
 		if m.Type == "" && !IsBind(m) {

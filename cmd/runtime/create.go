@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/containerd/console"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli"
 
 	"github.com/hullrt/hull/internal/phasetrace"
@@ -102,6 +103,9 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		return nil, err
 	}
 	phasetrace.Mark("load")
+	for _, w := range plan.Warnings {
+		logrus.Warn(w)
+	}
 	terminal := plan.Spec.Process != nil && plan.Spec.Process.Terminal
 	switch {
 	case terminal && mode.detach && opts.ConsoleSocket == "":
