@@ -53,6 +53,10 @@ func execAction(ctx *cli.Context) error {
 	if ctx.NArg() < 1 {
 		return checkArgs(ctx, 1)
 	}
+	// A malformed flag is a usage error (status 1), as urfave/cli's own.
+	if _, err := additionalGids(ctx); err != nil {
+		return err
+	}
 	err := execInContainer(ctx)
 	var exit *exitError
 	if err == nil || errors.As(err, &exit) {
@@ -182,13 +186,11 @@ func execProcess(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error) {
 		}
 		p.User = user
 	}
-	for _, text := range ctx.StringSlice("additional-gids") {
-		g, err := strconv.ParseUint(text, 10, 32)
-		if err != nil {
-			return nil, fmt.Errorf("--additional-gids: %q is not a group id", text)
-		}
-		p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
+	gids, err := additionalGids(ctx)
+	if err != nil {
+		return nil, err
 	}
+	p.User.AdditionalGids = append(append([]uint32(nil), p.User.AdditionalGids...), gids...)
 	if caps := ctx.StringSlice("cap"); len(caps) > 0 {
 		if p.Capabilities == nil {
 			p.Capabilities = &specs.LinuxCapabilities{}
@@ -208,6 +210,19 @@ func execProcess(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error) {
 		p.SelinuxLabel = label
 	}
 	return &p, nil
+}
+
+// additionalGids parses --additional-gids.
+func additionalGids(ctx *cli.Context) ([]uint32, error) {
+	var gids []uint32
+	for _, text := range ctx.StringSlice("additional-gids") {
+		g, err := strconv.ParseUint(text, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("--additional-gids: %q is not a group id", text)
+		}
+		gids = append(gids, uint32(g))
+	}
+	return gids, nil
 }
 
 // parseUser parses --user uid[:gid] (numeric, as runc without a passwd lookup).

@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path"
+	"regexp"
 	"strings"
 	"sync"
 )
 
 // differencesFile lists the differences from runc that are deliberate or
-// pending (owned by an open issue), one per line: CASE SECTION REASON,
-// CASE and SECTION being shell patterns.
+// pending (owned by an open issue), one per line: CASE | SECTION | REASON,
+// where * in CASE and SECTION matches any text.
 const differencesFile = "differences.txt"
 
 type listedDifference struct {
@@ -41,20 +41,16 @@ func loadDifferences() ([]*listedDifference, error) {
 			if text == "" || strings.HasPrefix(text, "#") {
 				continue
 			}
-			fields := strings.Fields(text)
-			if len(fields) < 3 {
-				listedErr = fmt.Errorf("%s:%d: want CASE SECTION REASON, got %q", differencesFile, n, text)
+			fields := strings.Split(text, "|")
+			for i := range fields {
+				fields[i] = strings.TrimSpace(fields[i])
+			}
+			if len(fields) != 3 || fields[0] == "" || fields[1] == "" || fields[2] == "" {
+				listedErr = fmt.Errorf("%s:%d: want CASE | SECTION | REASON, got %q", differencesFile, n, text)
 				return
 			}
-			for _, p := range fields[:2] {
-				if _, err := path.Match(p, ""); err != nil {
-					listedErr = fmt.Errorf("%s:%d: bad pattern %q: %w", differencesFile, n, p, err)
-					return
-				}
-			}
 			listed = append(listed, &listedDifference{
-				casePattern: fields[0], sectionPattern: fields[1],
-				reason: strings.Join(fields[2:], " "), line: n,
+				casePattern: fields[0], sectionPattern: fields[1], reason: fields[2], line: n,
 			})
 		}
 		listedErr = sc.Err()
@@ -68,9 +64,7 @@ func findListed(caseName, section string) *listedDifference {
 	listedMu.Lock()
 	defer listedMu.Unlock()
 	for _, e := range entries {
-		cm, _ := path.Match(e.casePattern, caseName)
-		sm, _ := path.Match(e.sectionPattern, section)
-		if cm && sm {
+		if globMatch(e.casePattern, caseName) && globMatch(e.sectionPattern, section) {
 			e.used = true
 			return e
 		}
@@ -91,4 +85,14 @@ func unusedListed() []*listedDifference {
 		}
 	}
 	return unused
+}
+
+// globMatch matches s against pattern, where * stands for any text
+// (slashes included: cases and sections hold paths).
+func globMatch(pattern, s string) bool {
+	parts := strings.Split(pattern, "*")
+	for i := range parts {
+		parts[i] = regexp.QuoteMeta(parts[i])
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$").MatchString(s)
 }

@@ -34,13 +34,26 @@ func (o *observation) addText(section, text string) {
 	o.add(section, strings.Split(text, "\n")...)
 }
 
-// addProbe adds the probe's output: "== name" lines open sections.
+// addProbe adds the probe's output: "== name" lines open sections. The
+// mount table and the environment are split into one section per mount
+// point and per variable, so that differences.txt can name exactly one.
 func (o *observation) addProbe(text string) {
 	section := "probe"
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		if name, ok := strings.CutPrefix(line, "== "); ok {
 			section = name
 			o.add(section)
+			continue
+		}
+		switch section {
+		case "mounts":
+			if f := strings.Fields(line); len(f) > 4 {
+				o.add("mount "+f[4], line)
+				continue
+			}
+		case "env":
+			name, _, _ := strings.Cut(line, "=")
+			o.add("env "+name, line)
 			continue
 		}
 		o.add(section, line)
@@ -76,6 +89,8 @@ var numberRules = []struct {
 	{regexp.MustCompile(`(pipe|socket|net|mnt|pid|uts|ipc|user|cgroup|time):\[\d+\]`), "$1:[*]"},
 	// Inotify/eventfd ids and the like in fd links.
 	{regexp.MustCompile(`anon_inode:\[?[a-z_]+\]?`), "anon_inode"},
+	// `list`'s table: the pid after the id.
+	{regexp.MustCompile(`^(<ID>\s+)\d+`), "${1}<PID>"},
 	// A pid-file's content, ps output, and "pid N" in messages.
 	{regexp.MustCompile(`\bpid \d+`), "pid <PID>"},
 	// time.Time in text logs.
@@ -93,9 +108,10 @@ func (n *normalizer) line(s string) string {
 func (n *normalizer) observation(o *observation) *observation {
 	out := newObservation()
 	for _, sec := range o.order {
-		out.add(sec)
+		name := n.paths.Replace(sec)
+		out.add(name)
 		for _, l := range o.lines[sec] {
-			out.add(sec, n.line(l))
+			out.add(name, n.line(l))
 		}
 	}
 	return out

@@ -254,11 +254,12 @@ func addHooks(t *testing.T, o *observation, h *hostPaths) {
 // state on its stdin.
 func hookWriting(h *hostPaths, name string, env []string) specs.Hook {
 	script := `{ echo "cwd $(pwd)"
-if [ "$(readlink /proc/self/ns/mnt)" = "$(readlink /proc/1/ns/mnt)" ]; then echo "mntns host"; else echo "mntns other"; fi
+if [ "$(readlink /proc/self/ns/mnt)" = "$1" ]; then echo "mntns host"; else echo "mntns other"; fi
 echo "rootfs $(ls / | tr '\n' ' ')"
 env | grep -v -E '^(PWD|SHLVL|_|OLDPWD)=' | sort
 cat; echo; } >> "$0"`
-	return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", script, filepath.Join(h.hooksDir(), name)}, Env: env}
+	hostMnt, _ := os.Readlink("/proc/self/ns/mnt")
+	return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", script, filepath.Join(h.hooksDir(), name), hostMnt}, Env: env}
 }
 
 // runSpecCases runs every case with both runtimes and compares.
