@@ -77,7 +77,7 @@ func eachHook(spec *specs.Spec, state specs.State, phases []hookPhase, onError f
 				}
 				stdin = data
 			}
-			if err := runHook(h, stdin); err != nil {
+			if err := runHook(h, stdin, state.Bundle); err != nil {
 				if err := onError(fmt.Errorf("hooks.%s[%d] (%s): %w", phase, i, h.Path, err)); err != nil {
 					return err
 				}
@@ -90,7 +90,10 @@ func eachHook(spec *specs.Spec, state specs.State, phases []hookPhase, onError f
 // runHook runs one hook as the spec says: path is the binary, args its
 // full argv (args[0] included), env its whole environment (the runtime's
 // when absent), timeout in seconds.
-func runHook(h specs.Hook, stdin []byte) error {
+//
+// It runs in dir, the bundle, as runc's hooks do (runc works from the
+// bundle directory): a hook may name files relative to it.
+func runHook(h specs.Hook, stdin []byte, dir string) error {
 	ctx := context.Background()
 	if h.Timeout != nil {
 		if *h.Timeout <= 0 {
@@ -110,6 +113,7 @@ func runHook(h specs.Hook, stdin []byte) error {
 	// prestart hooks, for example) rely on PATH. An empty "env": [] is
 	// an empty environment.
 	cmd.Env = h.Env
+	cmd.Dir = dir
 	cmd.Stdin = bytes.NewReader(stdin)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -20,6 +20,7 @@ type show int
 const (
 	exitOnly   show = iota
 	withStdout      // the exit status and stdout
+	withState       // the exit status and stdout's JSON object, key by key
 	jsonKeys        // the exit status and the sorted keys of stdout's JSON object
 	logLevels       // the exit status and, per line of {log}, its level and keys
 	specFile        // the exit status and {dir}/config.json
@@ -79,6 +80,8 @@ func observeScenario(t *testing.T, e *engine, sc cliScenario) *observation {
 		switch st.show {
 		case withStdout:
 			o.addText(section, res.stdout)
+		case withState:
+			o.add(section, jsonLines(res.stdout)...)
 		case jsonKeys:
 			o.add(section, keysOf(res.stdout)...)
 		case logLevels:
@@ -141,7 +144,7 @@ func cliScenarios() []cliScenario {
 	return []cliScenario{
 		{name: "lifecycle", steps: []cliStep{
 			step(exitOnly, "create", "--bundle", "{bundle}", "{id}"),
-			step(withStdout, "state", "{id}"),
+			step(withState, "state", "{id}"),
 			step(withStdout, "list"),
 			step(withStdout, "list", "-q"),
 			step(withStdout, "list", "--format", "json"),
@@ -149,14 +152,14 @@ func cliScenarios() []cliScenario {
 			step(exitOnly, "create", "--bundle", "{bundle}", "{id}"),
 			step(exitOnly, "exec", "{id}", "true"),
 			step(exitOnly, "start", "{id}").then("running"),
-			step(withStdout, "state", "{id}"),
+			step(withState, "state", "{id}"),
 			step(exitOnly, "start", "{id}"),
 			step(exitOnly, "ps", "{id}"),
 			step(exitOnly, "ps", "--format", "json", "{id}"),
 			step(exitOnly, "kill", "{id}", "0"),
 			step(exitOnly, "delete", "{id}"),
 			step(exitOnly, "pause", "{id}").then("paused"),
-			step(withStdout, "state", "{id}"),
+			step(withState, "state", "{id}"),
 			step(exitOnly, "exec", "{id}", "true"),
 			step(exitOnly, "pause", "{id}"),
 			step(exitOnly, "resume", "{id}").then("running"),
@@ -165,7 +168,7 @@ func cliScenarios() []cliScenario {
 			step(exitOnly, "update", "--pids-limit", "50", "{id}"),
 			step(exitOnly, "events", "--stats", "{id}"),
 			step(exitOnly, "kill", "{id}", "KILL").then("stopped"),
-			step(withStdout, "state", "{id}"),
+			step(withState, "state", "{id}"),
 			step(exitOnly, "exec", "{id}", "true"),
 			step(exitOnly, "kill", "{id}"),
 			step(exitOnly, "ps", "{id}"),
@@ -292,7 +295,7 @@ func cliScenarios() []cliScenario {
 			step(withStdout, "run", "--bundle", "{bundle}", "{id}"),
 			step(exitOnly, "state", "{id}"),
 			step(withStdout, "run", "--keep", "--bundle", "{bundle}", "{id}"),
-			step(withStdout, "state", "{id}"),
+			step(withState, "state", "{id}"),
 			step(exitOnly, "delete", "{id}"),
 		}},
 		{name: "run-killed-by-signal", process: []string{"sh", "-c", "kill -9 $$"}, steps: []cliStep{
@@ -300,7 +303,7 @@ func cliScenarios() []cliScenario {
 		}},
 		{name: "run-detached-exits", process: []string{"true"}, steps: []cliStep{
 			step(exitOnly, "run", "--detach", "--bundle", "{bundle}", "{id}").then("stopped"),
-			step(withStdout, "state", "{id}"),
+			step(withState, "state", "{id}"),
 			step(exitOnly, "delete", "{id}"),
 		}},
 		{name: "run-missing-program", process: []string{"/no/such/program"}, steps: []cliStep{

@@ -121,14 +121,15 @@ func bindSource(t *testing.T, h *hostPaths) {
 	}
 }
 
+// addMount adds m; a relative bind source names a file under h.dir.
 func addMount(m specs.Mount) func(*specs.Spec, *hostPaths) {
 	return func(s *specs.Spec, h *hostPaths) {
-		if m.Source != "" && filepath.IsAbs(m.Source) && m.Type == "bind" || contains(m.Options, "bind") || contains(m.Options, "rbind") {
-			if !filepath.IsAbs(m.Source) {
-				m.Source = filepath.Join(h.dir, m.Source)
-			}
+		mount := m // each run gets its own copy: the case is run twice
+		bind := mount.Type == "bind" || contains(mount.Options, "bind") || contains(mount.Options, "rbind")
+		if bind && !filepath.IsAbs(mount.Source) {
+			mount.Source = filepath.Join(h.dir, mount.Source)
 		}
-		s.Mounts = append(s.Mounts, m)
+		s.Mounts = append(s.Mounts, mount)
 	}
 }
 

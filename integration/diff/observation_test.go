@@ -83,6 +83,7 @@ var numberRules = []struct {
 	{regexp.MustCompile(`\b(shared|master|propagate_from):\d+`), "$1:*"},
 	// state and hook JSON.
 	{regexp.MustCompile(`"pid":\s*\d+`), `"pid": <PID>`},
+	{regexp.MustCompile(`^pid: \d+`), `pid: <PID>`},
 	{regexp.MustCompile(`"created":\s*"[^"]*"`), `"created": <TIME>`},
 	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`), `<TIME>`},
 	// Kernel object numbers: pipes, sockets, namespaces, anonymous inodes.

@@ -149,7 +149,7 @@ func observeSpec(t *testing.T, e *engine, c specCase) *observation {
 		return norm.observation(o)
 	}
 	st := e.run(t, "state", id)
-	o.addText("state", st.stdout)
+	o.add("state", jsonLines(st.stdout)...)
 	var state containerState
 	json.Unmarshal([]byte(st.stdout), &state)
 	if state.Pid > 0 {
@@ -224,7 +224,10 @@ func addHostView(o *observation, pid int, files []string) {
 			o.add("cgroup files", f+": (unreadable)")
 			continue
 		}
-		o.add("cgroup files", f+": "+strings.Join(strings.Fields(string(value)), " "))
+		// Sorted: the kernel lists device rules in the order they came.
+		lines := strings.Split(strings.TrimSpace(string(value)), "\n")
+		sort.Strings(lines)
+		o.add("cgroup files", f+": "+strings.Join(lines, ", "))
 	}
 }
 
@@ -290,4 +293,20 @@ func report(t *testing.T, name string, hull, runc *observation) {
 		}
 		t.Errorf("%s [%s] differs from runc and is not listed in %s:\n%s", name, d.section, differencesFile, d)
 	}
+}
+
+// jsonLines shows a JSON object as sorted "key: value" lines, so that the
+// order of the keys does not count.
+func jsonLines(text string) []string {
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(text), &obj); err != nil {
+		return []string{"(not a JSON object) " + text}
+	}
+	lines := make([]string, 0, len(obj))
+	for k, v := range obj {
+		value, _ := json.Marshal(v)
+		lines = append(lines, k+": "+string(value))
+	}
+	sort.Strings(lines)
+	return lines
 }
