@@ -10,14 +10,17 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
+// A hook gets the state on stdin, its args and env, and runs in the
+// bundle directory (as runc's).
 func TestRunHooksGivesStateArgsAndEnv(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
+	bundle := t.TempDir()
 	spec := &specs.Spec{Hooks: &specs.Hooks{CreateRuntime: []specs.Hook{{
 		Path: "/bin/sh",
-		Args: []string{"sh", "-c", `cat > "$OUT"; echo " $0 $X" >> "$OUT"`, "arg0"},
+		Args: []string{"sh", "-c", `cat > "$OUT"; echo " $0 $X $(pwd)" >> "$OUT"`, "arg0"},
 		Env:  []string{"OUT=" + out, "X=y"},
 	}}}}
-	state := specs.State{Version: specs.Version, ID: "c1", Status: "creating", Pid: 7, Bundle: "/b"}
+	state := specs.State{Version: specs.Version, ID: "c1", Status: "creating", Pid: 7, Bundle: bundle}
 	if err := runHooks(spec, state, phasePrestart, phaseCreateRuntime); err != nil {
 		t.Fatal(err)
 	}
@@ -26,9 +29,9 @@ func TestRunHooksGivesStateArgsAndEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(data)
-	i := strings.LastIndex(text, " arg0 y")
+	i := strings.LastIndex(text, " arg0 y "+bundle)
 	if i < 0 {
-		t.Fatalf("hook did not see its args and env: %q", text)
+		t.Fatalf("hook did not see its args and env, or ran elsewhere than the bundle: %q", text)
 	}
 	var got specs.State
 	if err := json.Unmarshal([]byte(text[:i]), &got); err != nil {
