@@ -21,6 +21,7 @@ const (
 	exitOnly   show = iota
 	withStdout      // the exit status and stdout
 	withState       // the exit status and stdout's JSON object, key by key
+	withFields      // the exit status and stdout with runs of spaces as one (tables)
 	jsonKeys        // the exit status and the sorted keys of stdout's JSON object
 	logLevels       // the exit status and, per line of {log}, its level and keys
 	specFile        // the exit status and {dir}/config.json
@@ -80,6 +81,10 @@ func observeScenario(t *testing.T, e *engine, sc cliScenario) *observation {
 		switch st.show {
 		case withStdout:
 			o.addText(section, res.stdout)
+		case withFields:
+			for _, line := range strings.Split(strings.TrimRight(res.stdout, "\n"), "\n") {
+				o.add(section, strings.Join(strings.Fields(line), " "))
+			}
 		case withState:
 			o.add(section, jsonLines(res.stdout)...)
 		case jsonKeys:
@@ -145,7 +150,7 @@ func cliScenarios() []cliScenario {
 		{name: "lifecycle", steps: []cliStep{
 			step(exitOnly, "create", "--bundle", "{bundle}", "{id}"),
 			step(withState, "state", "{id}"),
-			step(withStdout, "list"),
+			step(withFields, "list"),
 			step(withStdout, "list", "-q"),
 			step(withStdout, "list", "--format", "json"),
 			step(exitOnly, "ps", "{id}"),
@@ -236,7 +241,7 @@ func cliScenarios() []cliScenario {
 			step(exitOnly, "help"),
 			step(exitOnly, "no-such-command"),
 			step(exitOnly),
-			step(withStdout, "list"),
+			step(withFields, "list"),
 			step(withStdout, "list", "--format", "json"),
 			step(withStdout, "list", "-q"),
 			step(exitOnly, "list", "--format", "bogus"),
