@@ -21,6 +21,8 @@ type runtime struct {
 	root string
 	// globals are global flags every command gets (--systemd-cgroup).
 	globals []string
+	// bin, if set, is run instead of the binary under test.
+	bin string
 }
 
 func newRuntime(t *testing.T) *runtime {
@@ -65,6 +67,9 @@ func (rt *runtime) run(args ...string) result {
 // own stdio or to run it in the background.
 func (rt *runtime) command(args ...string) *exec.Cmd {
 	full := append(append([]string{"--root", rt.root}, rt.globals...), args...)
+	if rt.bin != "" {
+		return exec.Command(rt.bin, full...)
+	}
 	return exec.Command(runtimeBinary, full...)
 }
 

@@ -243,6 +243,11 @@ func boolInt(b bool) uint64 {
 // (see idmappedTree) with a user namespace holding the mount's mappings;
 // the executor attaches that detached tree.
 func (c *compiler) bindMount(a rootfs.BindMount) error {
+	if a.Device != nil {
+		if err := checkHostDevice(a.Source, a.Device); err != nil {
+			return fmt.Errorf("%s: %w", a.Origin, err)
+		}
+	}
 	var tree, flags uint64
 	if a.IDMap != nil {
 		userns, err := newIDMapUserns(a.IDMap.UIDMappings, a.IDMap.GIDMappings)

@@ -1,6 +1,11 @@
 package rootfs
 
-import specs "github.com/opencontainers/runtime-spec/specs-go"
+import (
+	"fmt"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
 
 // Action is one step of building a container's filesystem. The concrete
 // types below are plain values; libcontainer turns each into one executor
@@ -44,7 +49,10 @@ type BindMount struct {
 	RecAttrClr  uint64
 	Propagation uint64
 	IDMap       *IDMap
-	Origin      string
+	// Device is set when the bind stands in for a device node (in a user
+	// namespace): the host's Source must be that very device.
+	Device *Mknod
+	Origin string
 }
 
 // IDMap is an id-mapped mount's mapping: a user namespace with these maps
@@ -132,3 +140,16 @@ func (a Propagation) From() string { return a.Origin }
 func (a Mask) From() string        { return a.Origin }
 func (a Readonly) From() string    { return a.Origin }
 func (a RemountRo) From() string   { return a.Origin }
+
+// String names the device for disassemblies and test output:
+// "c 1:3 /dev/null".
+func (a *Mknod) String() string {
+	kind := "c"
+	switch a.Mode & unix.S_IFMT {
+	case unix.S_IFBLK:
+		kind = "b"
+	case unix.S_IFIFO:
+		kind = "p"
+	}
+	return fmt.Sprintf("%s %d:%d %s", kind, a.Major, a.Minor, a.Path)
+}

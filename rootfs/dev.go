@@ -84,7 +84,7 @@ func (b *builder) device(node Mknod) {
 	}
 	if b.hasNS(specs.UserNamespace) || b.in.RuntimeInUserNS {
 		b.add(Mkfile{Path: node.Path, Mode: node.Mode & 0o7777, Origin: node.Origin})
-		b.add(BindMount{Source: node.Path, Dest: node.Path, Origin: node.Origin})
+		b.add(BindMount{Source: node.Path, Dest: node.Path, Device: &node, Origin: node.Origin})
 		return
 	}
 	b.add(node)

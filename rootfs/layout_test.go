@@ -121,7 +121,7 @@ func TestUserNamespaceBindsDevices(t *testing.T) {
 	}
 	want := []string{
 		"rootfs.Mkfile {Path:/dev/zero Mode:438 Origin:default device (/dev/zero)}",
-		"rootfs.BindMount {Source:/dev/zero Dest:/dev/zero Recursive:false AttrSet:0 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Origin:default device (/dev/zero)}",
+		"rootfs.BindMount {Source:/dev/zero Dest:/dev/zero Recursive:false AttrSet:0 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Device:c 1:5 /dev/zero Origin:default device (/dev/zero)}",
 	}
 	if got := find(l.Setup, "/dev/zero"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -177,9 +177,9 @@ func TestBindOfFileMakesFile(t *testing.T) {
 	want := []string{
 		"rootfs.Mkdir {Path:/etc Mode:493 Origin:mounts[7] (/etc/hosts)}",
 		"rootfs.Mkfile {Path:/etc/hosts Mode:420 Origin:mounts[7] (/etc/hosts)}",
-		"rootfs.BindMount {Source:/x/hosts.file Dest:/etc/hosts Recursive:false AttrSet:1 AttrClr:2097166 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Origin:mounts[7] (/etc/hosts)}",
+		"rootfs.BindMount {Source:/x/hosts.file Dest:/etc/hosts Recursive:false AttrSet:1 AttrClr:2097166 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Device:<nil> Origin:mounts[7] (/etc/hosts)}",
 		"rootfs.Mkdir {Path:/data Mode:493 Origin:mounts[8] (/data)}",
-		fmt.Sprintf("rootfs.BindMount {Source:/srv/data Dest:/data Recursive:true AttrSet:0 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:%d IDMap:<nil> Origin:mounts[8] (/data)}", unix.MS_SLAVE|unix.MS_REC),
+		fmt.Sprintf("rootfs.BindMount {Source:/srv/data Dest:/data Recursive:true AttrSet:0 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:%d IDMap:<nil> Device:<nil> Origin:mounts[8] (/data)}", unix.MS_SLAVE|unix.MS_REC),
 	}
 	got := append(find(l.Setup, "mounts[7]"), find(l.Setup, "mounts[8]")...)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -229,11 +229,11 @@ func TestCgroupMountWithoutNamespaceBindsHostPaths(t *testing.T) {
 		"rootfs.Mkdir {Path:/sys/fs/cgroup Mode:493 Origin:mounts[6] (/sys/fs/cgroup)}",
 		"rootfs.FsMount {FsType:tmpfs Source:tmpfs Dest:/sys/fs/cgroup Attrs:14 Propagation:0 Data:[{Key:mode Value:755}] LegacyFlags:0 CopyUp:false ModeOfCovered:false Origin:mounts[6] (/sys/fs/cgroup)}",
 		"rootfs.Mkdir {Path:/sys/fs/cgroup/cpu,cpuacct Mode:493 Origin:mounts[6] (/sys/fs/cgroup)}",
-		"rootfs.BindMount {Source:/sys/fs/cgroup/cpu,cpuacct/c1 Dest:/sys/fs/cgroup/cpu,cpuacct Recursive:false AttrSet:" + ro + " AttrClr:2097392 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.BindMount {Source:/sys/fs/cgroup/cpu,cpuacct/c1 Dest:/sys/fs/cgroup/cpu,cpuacct Recursive:false AttrSet:" + ro + " AttrClr:2097392 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Device:<nil> Origin:mounts[6] (/sys/fs/cgroup)}",
 		"rootfs.Symlink {Target:cpu,cpuacct Link:/sys/fs/cgroup/cpu Origin:mounts[6] (/sys/fs/cgroup)}",
 		"rootfs.Symlink {Target:cpu,cpuacct Link:/sys/fs/cgroup/cpuacct Origin:mounts[6] (/sys/fs/cgroup)}",
 		"rootfs.Mkdir {Path:/sys/fs/cgroup/systemd Mode:493 Origin:mounts[6] (/sys/fs/cgroup)}",
-		"rootfs.BindMount {Source:/sys/fs/cgroup/systemd/c1 Dest:/sys/fs/cgroup/systemd Recursive:false AttrSet:" + ro + " AttrClr:2097392 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Origin:mounts[6] (/sys/fs/cgroup)}",
+		"rootfs.BindMount {Source:/sys/fs/cgroup/systemd/c1 Dest:/sys/fs/cgroup/systemd Recursive:false AttrSet:" + ro + " AttrClr:2097392 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Device:<nil> Origin:mounts[6] (/sys/fs/cgroup)}",
 	}
 	got := find(l.Setup, "mounts[6]")
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -318,9 +318,9 @@ func TestUserNamespaceWithoutNetnsBindsSys(t *testing.T) {
 	}
 	want := []string{
 		"rootfs.Mkdir {Path:/dev/mqueue Mode:493 Origin:mounts[4] (/dev/mqueue) bound from the host}",
-		"rootfs.BindMount {Source:/dev/mqueue Dest:/dev/mqueue Recursive:true AttrSet:14 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Origin:mounts[4] (/dev/mqueue) bound from the host}",
+		"rootfs.BindMount {Source:/dev/mqueue Dest:/dev/mqueue Recursive:true AttrSet:14 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Device:<nil> Origin:mounts[4] (/dev/mqueue) bound from the host}",
 		"rootfs.Mkdir {Path:/sys Mode:493 Origin:mounts[5] (/sys) bound from the host}",
-		"rootfs.BindMount {Source:/sys Dest:/sys Recursive:true AttrSet:15 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Origin:mounts[5] (/sys) bound from the host}",
+		"rootfs.BindMount {Source:/sys Dest:/sys Recursive:true AttrSet:15 AttrClr:0 ExplicitClr:0 RecAttrSet:0 RecAttrClr:0 Propagation:0 IDMap:<nil> Device:<nil> Origin:mounts[5] (/sys) bound from the host}",
 	}
 	if got := find(l.Setup, "bound from the host}"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

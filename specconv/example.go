@@ -96,6 +96,8 @@ func toRootless(spec *specs.Spec, uid, gid uint32) {
 	for _, m := range spec.Mounts {
 		switch m.Destination {
 		case "/sys":
+			// CVE-2023-25809: read-only, so the host's /sys/fs/cgroup
+			// under it is not writable from a rootless container.
 			m = specs.Mount{Destination: "/sys", Type: "none", Source: "/sys",
 				Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}}
 		case "/dev/pts":

@@ -21,6 +21,8 @@ int op_console(const struct op *op, uint32_t index)
 	master = open_in_root("/dev/ptmx", O_RDWR | O_NOCTTY);
 	if (master < 0)
 		return fail("open /dev/ptmx in root");
+	/* CVE-2025-52565: /dev/ptmx swapped for another file; it must be the
+	 * pty multiplexer 5:2, reached without leaving the root. */
 	if (fstat(master, &sb) < 0 || !S_ISCHR(sb.st_mode) || major(sb.st_rdev) != 5 || minor(sb.st_rdev) != 2) {
 		close(master);
 		return fail_errno(ENODEV, "/dev/ptmx in root is not the pty multiplexer");
@@ -102,7 +104,7 @@ int op_chdir(const struct op *op, uint32_t index)
 	close(fd);
 	if (!getcwd(cwd, sizeof(cwd)))
 		return fail("check cwd %s", op->strs[0]);
-	if (cwd[0] != '/')
+	if (cwd[0] != '/') /* CVE-2024-21626: a cwd outside the root */
 		return fail_errno(EPERM, "cwd %s is outside the root", op->strs[0]);
 	return 0;
 }

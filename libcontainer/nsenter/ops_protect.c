@@ -15,6 +15,8 @@ static int verified_devnull(void)
 
 	if (st.devnullfd >= 0)
 		return st.devnullfd;
+	/* CVE-2025-31133: /dev/null swapped for a symlink or another file just
+	 * before masking; no symlink is followed and it must be 1:3. */
 	fd = sys_openat2(root_fd(), "/dev/null", O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 	if (fd < 0)
 		return fail("open /dev/null in root");
@@ -160,6 +162,9 @@ static int open_sysctl(const char *key)
 		key++;
 	if (snprintf(rel, sizeof(rel), "sys/%s", key) >= (int)sizeof(rel))
 		return fail_errno(ENAMETOOLONG, "sysctl %s", key);
+	/* CVE-2019-16884, CVE-2025-52881: a fake procfs on /proc, or a mount
+	 * raced over /proc/sys, cannot catch the write: it goes to a procfs
+	 * mounted nowhere. */
 	if (st.sysprocfd < 0) {
 		st.sysprocfd = new_fs_mount("proc", "proc", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 		if (st.sysprocfd < 0)

@@ -11,6 +11,10 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
+/* CVE-2019-19921, CVE-2021-30465 (mount destinations swapped for symlinks),
+ * CVE-2024-45310 (mkdir raced outside the root), CVE-2024-21626 (a cwd or
+ * path through /proc/self/fd): symlinks resolve inside the root, magic
+ * links not at all. */
 #define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 /* Same bound as the kernel's symlink limit. */
 #define MAX_LINK_DEPTH 40

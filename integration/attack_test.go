@@ -1,0 +1,360 @@
+package integration
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Attack tests, one per CVE class of runc, crun and youki (issue 10):
+// each runs the real attack against a real container and checks that it
+// is refused. Each names the CVE and the defence; the line in hull that
+// defends carries the CVE id in a comment too.
+
+// CVE-2019-5736, through exec: a process exec'd into the container keeps
+// /proc/1/exe of the init (still hull's executor, waiting for start) open
+// read-only, waits until no process runs the binary any more (the init has
+// exec'd the user's program), and reopens it for writing through
+// /proc/self/fd. Defence: the executor runs from a detached read-only
+// bind mount of the binary (or a sealed memfd), so the reopen fails. The
+// attack runs against a copy of the binary: were it to succeed, only the
+// copy is damaged.
+func TestAttackExeOverwriteReopenedAfterExit(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "hull-copy")
+	copyFile(t, runtimeBinary, bin, 0o755)
+	before := fileSHA256(t, bin)
+	rt := newRuntime(t)
+	rt.bin = bin
+	out := t.TempDir()
+	spec := testSpec(t, rt, "sleep", "1000")
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"bind", "rw"}})
+	c := newContainer(t, rt, spec)
+	mustSucceed(t, c.create())
+	// Detached: it outlives exec, holding the init's exe open. (Opening
+	// it may already be refused: the executor is not dumpable until it
+	// execs, so /proc/1/exe is not the container's to open.)
+	result := filepath.Join(out, "result")
+	mustSucceed(t, c.exec([]string{"--detach"}, "sh", "-c",
+		"if ! (exec 3</proc/1/exe) 2>/dev/null; then echo refused-open > /out/result; exit 0; fi; "+
+			"exec 3</proc/1/exe; echo held > /out/held; sleep 2; "+
+			"if echo pwned >> /proc/self/fd/3; then echo WROTE; else echo refused-write; fi > /out/result 2>&1"))
+	waitFor(t, "the attacker to hold /proc/1/exe", func() bool {
+		return fileExists(filepath.Join(out, "held")) || fileExists(result)
+	})
+	mustSucceed(t, c.start())
+	waitFor(t, "the attacker's verdict", func() bool { return fileExists(result) && len(readFile(t, result)) > 0 })
+	t.Logf("attacker: %s", readFile(t, result))
+	if got := readFile(t, result); strings.Contains(got, "WROTE") {
+		t.Errorf("the container reopened the runtime binary for writing: %s", got)
+	}
+	if after := fileSHA256(t, bin); after != before {
+		t.Errorf("the runtime binary changed (CVE-2019-5736)")
+	}
+}
+
+// CVE-2019-16884: a config mounts a fake procfs (a bind of a directory
+// the attacker fills) on /proc, so that the runtime's writes to /proc
+// (here a sysctl; LSM labels in the original) land in plain files instead
+// of the kernel. Defence: sysctls are written through a private procfs the
+// executor mounts itself (or the /proc it verified to be a procfs).
+func TestAttackFakeProcfsCannotCatchSysctlWrites(t *testing.T) {
+	fake := t.TempDir()
+	target := filepath.Join(fake, "sys/net/ipv4/ip_forward")
+	writeFile(t, target, "0\n")
+	res := runInContainer(t, "cat /realproc/sys/net/ipv4/ip_forward", func(s *specs.Spec) {
+		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+		s.Mounts = append(s.Mounts,
+			specs.Mount{Destination: "/realproc", Type: "proc", Source: "proc"},
+			specs.Mount{Destination: "/proc", Type: "bind", Source: fake, Options: []string{"rbind", "rw"}})
+	})
+	if got := readFile(t, target); got != "0\n" {
+		t.Errorf("the sysctl went into the fake procfs: %q", got)
+	}
+	if res.code == 0 && strings.TrimSpace(res.stdout) != "1" {
+		t.Errorf("the container started but its real sysctl is %q, want 1", res.stdout)
+	}
+}
+
+// CVE-2025-52881: a mount over part of /proc/sys (a bind of an attacker's
+// directory, as a racing container could place) redirects the runtime's
+// sysctl write. Defence: the same private procfs, where nothing of the
+// container's can be mounted.
+func TestAttackMountOverProcSysCannotRedirectSysctl(t *testing.T) {
+	over := t.TempDir()
+	target := filepath.Join(over, "ip_forward")
+	writeFile(t, target, "0\n")
+	res := runInContainer(t, "cat /realproc/sys/net/ipv4/ip_forward", func(s *specs.Spec) {
+		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+		s.Mounts = append(s.Mounts,
+			specs.Mount{Destination: "/realproc", Type: "proc", Source: "proc"},
+			specs.Mount{Destination: "/proc/sys/net/ipv4", Type: "bind", Source: over, Options: []string{"rbind", "rw"}})
+	})
+	if got := readFile(t, target); got != "0\n" {
+		t.Errorf("the sysctl went into the directory mounted over /proc/sys: %q", got)
+	}
+	if res.code == 0 && strings.TrimSpace(res.stdout) != "1" {
+		t.Errorf("the container started but its real sysctl is %q, want 1", res.stdout)
+	}
+}
+
+// raceSharedVolume starts an attacker container that shares the host
+// directory volume (at /shared) and swaps /shared/dst, as fast as it can,
+// between a directory and symlinks to hostDir (absolute and relative),
+// until the test ends.
+func raceSharedVolume(t *testing.T, volume, hostDir string) {
+	t.Helper()
+	rt := newRuntime(t)
+	script := "while :; do rm -rf /shared/dst; mkdir -p /shared/dst; rm -rf /shared/dst; ln -s " + hostDir +
+		" /shared/dst; rm -f /shared/dst; ln -s ../../../../../../../../.." + hostDir + " /shared/dst; done"
+	spec := testSpec(t, rt, sh(script)...)
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/shared", Type: "bind", Source: volume, Options: []string{"rbind", "rw"}})
+	attacker := newContainer(t, rt, spec)
+	mustSucceed(t, attacker.create())
+	mustSucceed(t, attacker.start())
+}
+
+// raceVictim runs a victim container, many times, that mounts the shared
+// volume and then something at a path under the raced /shared/dst, and
+// checks that nothing ever lands in hostDir.
+func raceVictim(t *testing.T, volume, hostDir string, extra specs.Mount) {
+	t.Helper()
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, "true")
+	spec.Mounts = append(spec.Mounts,
+		specs.Mount{Destination: "/shared", Type: "bind", Source: volume, Options: []string{"rbind", "rw"}}, extra)
+	bundle := newContainer(t, rt, spec).bundle
+	started := 0
+	for i := 0; i < 40; i++ {
+		c := &container{rt: rt, id: uniqueID(t), bundle: bundle}
+		if c.runForeground().code == 0 {
+			started++
+		}
+		c.forceDelete()
+		if entries, _ := os.ReadDir(hostDir); len(entries) != 0 {
+			t.Fatalf("run %d: the victim's setup wrote into the host directory %s: %v", i, hostDir, entries)
+		}
+		if strings.Contains(readFile(t, "/proc/self/mountinfo"), " "+hostDir) {
+			t.Fatalf("run %d: a mount landed on the host directory %s", i, hostDir)
+		}
+	}
+	t.Logf("%d of 40 victim runs started while the attacker raced", started)
+}
+
+// CVE-2019-19921 and CVE-2021-30465: a mount destination inside a volume
+// another container shares is swapped for a symlink to a host path while
+// the runtime mounts there. Defence: every destination is resolved with
+// openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) from the root fd and
+// mounted through the resolved fd (move_mount), so a symlink can only
+// lead back inside the root.
+func TestAttackRacedMountDestinationStaysInsideTheRoot(t *testing.T) {
+	volume, hostDir := t.TempDir(), t.TempDir()
+	raceSharedVolume(t, volume, hostDir)
+	raceVictim(t, volume, hostDir, specs.Mount{Destination: "/shared/dst/mnt", Type: "tmpfs", Source: "tmpfs"})
+}
+
+// CVE-2024-45310: the same race makes the runtime create the missing
+// directories of a deep mount destination (or a bind target file) outside
+// the root. Defence: OP_MKDIR_ALL and OP_MKFILE create each component
+// relative to the fd of its parent, resolved inside the root.
+func TestAttackRacedMkdirStaysInsideTheRoot(t *testing.T) {
+	volume, hostDir := t.TempDir(), t.TempDir()
+	source := filepath.Join(t.TempDir(), "file")
+	writeFile(t, source, "x")
+	raceSharedVolume(t, volume, hostDir)
+	raceVictim(t, volume, hostDir, specs.Mount{Destination: "/shared/dst/a/b/file", Type: "bind", Source: source, Options: []string{"bind"}})
+}
+
+// CVE-2024-21626 through `exec --cwd`: a cwd of /proc/self/fd/N reaches a
+// host directory if the runtime leaks an fd to one. Defence: the cwd is
+// resolved inside the root with RESOLVE_NO_MAGICLINKS and checked with
+// getcwd, and every fd not passed is close-on-exec.
+func TestAttackExecCwdThroughProcFdCannotLeaveTheRoot(t *testing.T) {
+	rt := newRuntime(t)
+	c := startSleeper(t, rt, nil)
+	for fd := 3; fd <= 12; fd++ {
+		res := c.exec([]string{"--cwd", "/proc/self/fd/" + strconv.Itoa(fd)}, "sh", "-c", "pwd; ls -a ..")
+		if res.code != 0 {
+			continue
+		}
+		if strings.Contains(res.stdout, "(unreachable)") || !strings.HasPrefix(res.stdout, "/") {
+			t.Errorf("exec --cwd /proc/self/fd/%d reached outside the root:\n%s", fd, res.stdout)
+		}
+	}
+}
+
+// CVE-2023-25809: a rootless container (a user namespace, no cgroup
+// namespace) must not get a writable /sys/fs/cgroup of the host's
+// hierarchy. Defence: runc's rootless template binds /sys read-only and
+// hull keeps the cgroup mounts under it read-only.
+func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
+	if !fileExists("/proc/self/ns/user") {
+		t.Skip("kernel without user namespaces")
+	}
+	rt := newRuntime(t)
+	dir := t.TempDir()
+	mustSucceed(t, rt.run("spec", "--rootless", "--bundle", dir))
+	var spec specs.Spec
+	readJSON(t, filepath.Join(dir, "config.json"), &spec)
+	spec.Process.Terminal = false
+	spec.Process.Args = sh("for d in /sys/fs/cgroup /sys/fs/cgroup/*; do mkdir $d/hull-escape 2>/dev/null && echo MADE $d; " +
+		"echo 1 > $d/cgroup.procs 2>/dev/null && echo WROTE $d; done; echo done")
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	c := newContainer(t, rt, &spec)
+	allowUnmappedRootToTraverse(t, c.bundle)
+	res := mustSucceed(t, c.runForeground())
+	if strings.Contains(res.stdout, "MADE") || strings.Contains(res.stdout, "WROTE") {
+		t.Errorf("the rootless container wrote to /sys/fs/cgroup:\n%s", res.stdout)
+	}
+	if left := cgroupsNamed("hull-escape"); len(left) != 0 {
+		t.Errorf("cgroups made by the container: %v", left)
+		for _, d := range left {
+			os.Remove(d)
+		}
+	}
+}
+
+// CVE-2025-31133: /dev/null (a shared volume here, raced from the host)
+// is swapped for a symlink to a sensitive file just before the runtime
+// binds it over the masked paths, which would expose that file instead of
+// hiding one. Defence: OP_MASK opens the root's /dev/null without
+// following symlinks and requires the char device 1:3.
+func TestAttackDevNullSwappedBeforeMaskingIsRefused(t *testing.T) {
+	volume := t.TempDir()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tmp := filepath.Join(volume, "null.tmp")
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			os.Remove(tmp)
+			os.Symlink("/proc/self/environ", tmp)
+			os.Rename(tmp, filepath.Join(volume, "null"))
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, sh("head -c 64 /proc/kcore | od -c | head -2; echo end")...)
+	var mounts []specs.Mount
+	for _, m := range spec.Mounts {
+		if m.Destination != "/dev" {
+			mounts = append(mounts, m)
+		}
+	}
+	spec.Mounts = append([]specs.Mount{{Destination: "/dev", Type: "bind", Source: volume, Options: []string{"rbind", "rw"}}}, mounts...)
+	bundle := newContainer(t, rt, spec).bundle
+	for i := 0; i < 30; i++ {
+		c := &container{rt: rt, id: uniqueID(t), bundle: bundle}
+		res := c.runForeground()
+		c.forceDelete()
+		if res.code == 0 && strings.Contains(res.stdout, "0000000") {
+			t.Fatalf("run %d: the masked /proc/kcore shows another file's content:\n%s", i, res.stdout)
+		}
+	}
+}
+
+// A rootfs whose /dev is a symlink to a host directory: the runtime's
+// device nodes (and the tmpfs on /dev) must not land there. Defence:
+// paths resolved inside the root (RESOLVE_IN_ROOT).
+func TestAttackRootfsDevSymlinkToHostPath(t *testing.T) {
+	for _, name := range []string{"dev", "proc", "sys"} {
+		t.Run(name, func(t *testing.T) {
+			hostDir := t.TempDir()
+			rt := newRuntime(t)
+			c := newContainer(t, rt, testSpec(t, rt, "true"))
+			link := filepath.Join(c.bundle, "rootfs", name)
+			if err := os.RemoveAll(link); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(hostDir, link); err != nil {
+				t.Fatal(err)
+			}
+			res := c.runForeground()
+			t.Logf("run with /%s -> %s: exit %d %s", name, hostDir, res.code, res.stderr)
+			if entries, _ := os.ReadDir(hostDir); len(entries) != 0 {
+				t.Errorf("the runtime wrote into the host directory behind /%s: %v", name, entries)
+			}
+			if strings.Contains(readFile(t, "/proc/self/mountinfo"), " "+hostDir+" ") {
+				t.Errorf("a mount landed on the host directory behind /%s", name)
+			}
+		})
+	}
+}
+
+// A device node in a user namespace is a bind of the host's node of the
+// same path: a config naming a path that is not a device on the host
+// (a file someone planted in /dev, a symlink) must not bind that host
+// file into the container. Defence: the host source must be a device of
+// the config's type, major and minor.
+func TestAttackDeviceWithHostFileAsSource(t *testing.T) {
+	if !fileExists("/proc/self/ns/user") {
+		t.Skip("kernel without user namespaces")
+	}
+	secret := filepath.Join("/dev", "hull-attack-"+strconv.Itoa(os.Getpid()))
+	writeFile(t, secret, "host secret\n")
+	t.Cleanup(func() { os.Remove(secret) })
+	if err := os.Chmod(secret, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, sh("cat "+secret+" 2>&1; echo end")...)
+	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
+	spec.Linux.Devices = append(spec.Linux.Devices, specs.LinuxDevice{Path: secret, Type: "c", Major: 1, Minor: 3})
+	c := newContainer(t, rt, spec)
+	allowUnmappedRootToTraverse(t, c.bundle)
+	res := c.runForeground()
+	if strings.Contains(res.stdout, "host secret") {
+		t.Errorf("the host file %s reached the container as a device: %v", secret, res)
+	}
+}
+
+func copyFile(t *testing.T, from, to string, mode os.FileMode) {
+	t.Helper()
+	src, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(readFile(t, path)), v); err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+}
