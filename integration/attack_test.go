@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -221,31 +220,17 @@ func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
 	}
 }
 
-// CVE-2025-31133: /dev/null (a shared volume here, raced from the host)
-// is swapped for a symlink to a sensitive file just before the runtime
-// binds it over the masked paths, which would expose that file instead of
-// hiding one. Defence: OP_MASK opens the root's /dev/null without
-// following symlinks and requires the char device 1:3.
+// CVE-2025-31133: /dev/null (here in a volume bound on /dev, which the
+// runtime fills no devices into) is a symlink to another file when the
+// runtime binds it over the masked paths, which would expose that file
+// instead of hiding one; a racing container can swap it in just as well.
+// Defence: OP_MASK opens the root's /dev/null without following symlinks
+// and requires the char device 1:3.
 func TestAttackDevNullSwappedBeforeMaskingIsRefused(t *testing.T) {
 	volume := t.TempDir()
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tmp := filepath.Join(volume, "null.tmp")
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			os.Remove(tmp)
-			os.Symlink("/proc/self/environ", tmp)
-			os.Rename(tmp, filepath.Join(volume, "null"))
-			time.Sleep(50 * time.Microsecond)
-		}
-	}()
-	defer func() { close(stop); <-done }()
+	if err := os.Symlink("/proc/self/environ", filepath.Join(volume, "null")); err != nil {
+		t.Fatal(err)
+	}
 	rt := newRuntime(t)
 	spec := testSpec(t, rt, sh("head -c 64 /proc/kcore | od -c | head -2; echo end")...)
 	var mounts []specs.Mount
@@ -255,14 +240,10 @@ func TestAttackDevNullSwappedBeforeMaskingIsRefused(t *testing.T) {
 		}
 	}
 	spec.Mounts = append([]specs.Mount{{Destination: "/dev", Type: "bind", Source: volume, Options: []string{"rbind", "rw"}}}, mounts...)
-	bundle := newContainer(t, rt, spec).bundle
-	for i := 0; i < 30; i++ {
-		c := &container{rt: rt, id: uniqueID(t), bundle: bundle}
-		res := c.runForeground()
-		c.forceDelete()
-		if res.code == 0 && strings.Contains(res.stdout, "0000000") {
-			t.Fatalf("run %d: the masked /proc/kcore shows another file's content:\n%s", i, res.stdout)
-		}
+	res := newContainer(t, rt, spec).runForeground()
+	t.Logf("run: %v", res)
+	if res.code == 0 && strings.Contains(res.stdout, "0000000") {
+		t.Fatalf("the masked /proc/kcore shows another file's content:\n%s", res.stdout)
 	}
 }
 

@@ -142,7 +142,9 @@ var procMountable = map[string]bool{
 	"/proc/net/dev": true, "/proc/sys/kernel/ns_last_pid": true,
 }
 
-// checkProcMount applies runc's rule for mounts at or under /proc.
+// checkProcMount applies runc's rule for mounts at or under /proc
+// (CVE-2019-16884: a fake procfs on /proc, or a mount over part of it,
+// would catch the runtime's and the LSM's writes to /proc).
 func checkProcMount(m specs.Mount, bind bool) error {
 	dest := path.Clean(m.Destination)
 	switch {
