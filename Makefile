@@ -81,9 +81,13 @@ demo: deps build
 # Start-up benchmark, side by side with runc and crun when installed
 # (bench/bench.sh says what it measures). BENCH_RUNS=N for more runs.
 BENCH_RUNS ?= 30
-BENCH_PACKAGES := hyperfine time python3 util-linux
+BENCH_PACKAGES := hyperfine time python3 util-linux crun
 
+# runc comes from Debian only when none is on PATH (a newer one may be).
 bench-deps:
+	@command -v runc >/dev/null || { SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends runc >/dev/null; }
 	@installed=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(BENCH_PACKAGES) 2>/dev/null | grep -c '^ii'); \
 	[ "$$installed" -eq $(words $(BENCH_PACKAGES)) ] && exit 0; \
 	echo "bench-deps: installing $(BENCH_PACKAGES)"; \

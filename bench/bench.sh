@@ -1,28 +1,42 @@
 #!/usr/bin/env bash
-# Side-by-side start-up benchmark of hull, runc and crun on the same bundle.
+# Side-by-side benchmark of hull, runc and crun on the same bundle.
 # Usage: bench/bench.sh [RUNS]     (as root; `make bench` builds hull first)
 # Environment: HULL=path/to/hull (default ./hull), RUNTIMES="hull runc crun",
-# HULL_BASE=path/to/another/hull adds a row "hull-base" (before/after);
+# HULL_BASE=path/to/another/hull adds a column "hull-base" (before/after);
 # HULL_ONDEMAND=path/to/hull-ondemand (a `-tags noprefork` build, which
-# `make bench` makes) adds a row "hull-ondemand": the executor started on
+# `make bench` makes) adds a column "hull-ondemand": the executor started on
 # demand, as for a library user that does not import nsenter/prefork.
+# BENCH_LIST_N (default 1000): containers in the state directory for `list`;
+# BENCH_PAR_N (default 50): containers run at once; BENCH_HYBRID=0 skips the
+# -hybrid columns; BENCH_OUT (default bench/last.md): the Markdown table.
 #
-# Per runtime, in one table: `run` of /bin/true, create+start+delete, peak
-# RSS of the runtime during `run`, and the cost of the cheap commands
-# (`--version`, `state`, `list` with 5 containers). Nothing here asserts a
-# time: the numbers are for people to read.
+# One row per scenario of issue 12's table, one column per runtime, and
+# hull's ratio to crun and to runc: `run` of /bin/true, create+start+delete,
+# `exec` of /bin/true into a running container, `state` and `delete` of a
+# stopped container and `kill` of a running one (each alone; hyperfine's
+# --prepare makes a fresh container per run), `list` with BENCH_LIST_N
+# created containers, BENCH_PAR_N containers run at once (the makespan), peak
+# RSS of `run`, `start` and `delete`, and the cheap commands (`--version`,
+# `state` of a created container, `list` with 5). The table is printed and
+# written as Markdown to BENCH_OUT. Nothing here asserts a time: the numbers
+# are for people to read.
 #
 # cgroups: crun 1.8 refuses the hybrid layout ("cgroups in hybrid mode not
-# supported") while the v2 hierarchy has a controller. So the main rows run
-# every runtime in a private mount namespace in which /sys/fs/cgroup/unified
-# is unmounted: all three then see plain cgroup v1 and do
-# the same cgroup work. Extra rows ("hybrid") run hull and runc on the
-# machine's real layout.
+# supported") while the v2 hierarchy has a controller. So the main columns
+# run every runtime in a private mount namespace in which
+# /sys/fs/cgroup/unified is unmounted: all three then see plain cgroup v1
+# and do the same cgroup work. Extra columns ("-hybrid") run hull and runc on
+# the machine's real layout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
 hull=${HULL:-$(pwd)/hull}
 wanted=${RUNTIMES:-hull runc crun}
+list_n=${BENCH_LIST_N:-1000}
+par_n=${BENCH_PAR_N:-50}
+out_md=${BENCH_OUT:-$(pwd)/bench/last.md}
+# The slow scenarios (many containers per timed run) get fewer runs.
+slow_runs=$((runs / 3 > 3 ? runs / 3 : 3))
 work=$(mktemp -d /tmp/hull-bench.XXXXXX)
 chmod 755 "$work"
 tag=b$$
@@ -74,6 +88,43 @@ done
 (cd "$bundle" && "$hull" spec)
 # crun 1.8 knows spec versions up to 1.0.2 only; the others do not care.
 sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/; s/"ociVersion": *"[^"]*"/"ociVersion": "1.0.2"/' "$bundle/config.json"
+# A second bundle on the same rootfs whose process sleeps: the running
+# container of the exec and kill scenarios.
+sleeper=$work/sleeper
+mkdir -p "$sleeper"
+sed 's|"path": "rootfs"|"path": "'"$bundle"'/rootfs"|; s/"true"$/"sleep", "1000000"/' \
+	"$bundle/config.json" >"$sleeper/config.json"
+
+# Helpers for hyperfine's --prepare and the scenarios, one file each so that
+# the quoting stays plain. Arguments: BIN ROOT ID.
+cat >"$work/stopped.sh" <<SH
+#!/bin/sh
+# A fresh stopped container: /bin/true created, started and exited.
+"\$1" --root "\$2" delete -f "\$3" >/dev/null 2>&1
+"\$1" --root "\$2" create -b "$bundle" "\$3" && "\$1" --root "\$2" start "\$3" || exit 1
+until "\$1" --root "\$2" state "\$3" | grep -q '"stopped"'; do :; done
+SH
+cat >"$work/running.sh" <<SH
+#!/bin/sh
+# A fresh running container (sleep), replacing the one of the previous run.
+"\$1" --root "\$2" delete -f "\$3" >/dev/null 2>&1
+"\$1" --root "\$2" create -b "$sleeper" "\$3" && "\$1" --root "\$2" start "\$3"
+SH
+cat >"$work/parallel.sh" <<SH
+#!/bin/sh
+# BIN ROOT PREFIX N: N containers of /bin/true run at once; fails if one did.
+i=0
+pids=
+while [ "\$i" -lt "\$4" ]; do
+	i=\$((i + 1))
+	"\$1" --root "\$2" run -b "$bundle" "\$3-\$i" >/dev/null &
+	pids="\$pids \$!"
+done
+fail=0
+for pid in \$pids; do wait "\$pid" || fail=1; done
+exit \$fail
+SH
+chmod +x "$work"/*.sh
 
 # in_v1 runs a command in a mount namespace where the v2 hierarchy of a
 # hybrid host is hidden, so that the runtimes see cgroup v1 only.
@@ -85,51 +136,193 @@ in_v1() {
 	fi
 }
 
+# results holds one line per measurement: scenario, runtime, value.
+results=$work/results.tsv
+: >"$results"
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results"; }
+
 # median_ms FILE prints the median of a hyperfine JSON export, in ms.
 median_ms() { python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$1"; }
 
-# bench_one NAME WRAP BIN ROOT measures one runtime; WRAP is in_v1 or env.
+# The scenario functions measure runtime $name: binary $b with the state
+# directory $root ($rt is both), run under $wrap (in_v1 or env); $id
+# prefixes their container ids and $out their files. All set by bench_one.
+
+# timed SCENARIO RUNS [HYPERFINE OPTIONS...] COMMAND records the median.
+timed() {
+	local scenario=$1 n=$2 f
+	shift 2
+	f=$out-$(echo "$scenario" | tr -c 'a-zA-Z0-9\n' _)
+	"$wrap" hyperfine -N --warmup 3 --runs "$n" --export-json "$f.json" "$@" >"$f.log" 2>&1 ||
+		{ echo "bench: $name: $scenario failed:" >&2; cat "$f.log" >&2; return 1; }
+	record "$scenario" "$name" "$(median_ms "$f.json")"
+}
+
+# peak_rss SCENARIO COMMAND... records the peak RSS (MiB) of the runtime and
+# its children during COMMAND (GNU time).
+peak_rss() {
+	local scenario=$1 kib
+	shift
+	kib=$( { "$wrap" /usr/bin/time -f '%M' "$@" >/dev/null; } 2>&1 | tail -1)
+	record "$scenario" "$name" "$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')"
+}
+
+scenario_run() { timed "run /bin/true (ms)" "$runs" "$rt run -b $bundle $id-run"; }
+
+scenario_create_start_delete() {
+	timed "create+start+delete (ms)" "$runs" \
+		"sh -c '$rt create -b $bundle $id-cs && $rt start $id-cs && $rt delete -f $id-cs'"
+}
+
+scenario_exec() {
+	"$wrap" "$work/running.sh" "$b" "$root" "$id-x"
+	timed "exec /bin/true, running container (ms)" "$runs" "$rt exec $id-x /bin/true"
+	"$wrap" $rt delete -f "$id-x"
+}
+
+# state and delete of a stopped container; kill of a running one, since
+# all three refuse to kill a stopped container ("container not running").
+scenario_stopped() {
+	"$wrap" "$work/stopped.sh" "$b" "$root" "$id-s"
+	timed "state, stopped container (ms)" "$runs" "$rt state $id-s"
+	"$wrap" $rt delete "$id-s"
+	timed "delete, stopped container (ms)" "$runs" \
+		--prepare "$work/stopped.sh $b $root $id-d" "$rt delete $id-d"
+	timed "kill KILL, running container (ms)" "$runs" \
+		--prepare "$work/running.sh $b $root $id-k" "$rt kill $id-k KILL"
+	"$wrap" $rt delete -f "$id-k"
+}
+
+# list with list_n created containers, in a state directory of their own
+# (the cleanup on exit covers it: state-NAME-list).
+scenario_list_many() {
+	local lroot=$root-list
+	mkdir -p "$lroot"
+	seq "$list_n" | "$wrap" xargs -P 4 -I'{}' "$b" --root "$lroot" create -b "$bundle" "$id-l{}"
+	timed "list, $list_n containers (ms)" "$slow_runs" "$b --root $lroot list"
+	"$b" --root "$lroot" list -q | "$wrap" xargs -P 4 -n 1 "$b" --root "$lroot" delete -f
+}
+
+scenario_parallel() {
+	timed "$par_n containers run at once, makespan (ms)" "$slow_runs" \
+		"$work/parallel.sh $b $root $id-p $par_n"
+}
+
+scenario_rss() {
+	peak_rss "peak RSS of run (MiB)" $rt run -b "$bundle" "$id-rss"
+	"$wrap" $rt create -b "$bundle" "$id-rs"
+	peak_rss "peak RSS of start (MiB)" $rt start "$id-rs"
+	until $rt state "$id-rs" | grep -q '"stopped"'; do :; done
+	peak_rss "peak RSS of delete (MiB)" $rt delete "$id-rs"
+}
+
+# The cheap commands, with five created containers for state and list.
+scenario_cheap() {
+	local i
+	for i in 1 2 3 4 5; do "$wrap" $rt create -b "$bundle" "$id-c$i"; done
+	timed "--version (ms)" $((runs * 3)) "$b --version"
+	timed "state, created container (ms)" $((runs * 3)) "$rt state $id-c1"
+	timed "list, 5 containers (ms)" $((runs * 3)) "$rt list"
+	for i in 1 2 3 4 5; do "$wrap" $rt delete -f "$id-c$i"; done
+}
+
+# bench_one NAME WRAP BIN ROOT measures one runtime in every scenario.
 bench_one() {
 	local name=$1 wrap=$2 b=$3 root=$4 id=$tag-$1 out=$work/$1
-	mkdir -p "$root"
 	local rt="$b --root $root"
-	"$wrap" hyperfine -N --warmup 3 --runs "$runs" --export-json "$out-run.json" \
-		"$rt run -b $bundle $id-run" >"$out-run.log" 2>&1 || { cat "$out-run.log" >&2; return 1; }
-	"$wrap" hyperfine -N --warmup 3 --runs "$runs" --export-json "$out-cs.json" \
-		"sh -c '$rt create -b $bundle $id-cs && $rt start $id-cs && $rt delete -f $id-cs'" >"$out-cs.log" 2>&1 || { cat "$out-cs.log" >&2; return 1; }
-	local rss
-	rss=$( { "$wrap" /usr/bin/time -f '%M' $rt run -b "$bundle" "$id-rss" >/dev/null; } 2>&1 | tail -1)
-	# Cheap commands, with five created containers for state and list.
-	for i in 1 2 3 4 5; do "$wrap" $rt create -b "$bundle" "$id-c$i"; done
-	"$wrap" hyperfine -N --warmup 5 --runs $((runs * 3)) --export-json "$out-cheap.json" \
-		"$b --version" "$rt state $id-c1" "$rt list" >"$out-cheap.log" 2>&1 || { cat "$out-cheap.log" >&2; return 1; }
-	for i in 1 2 3 4 5; do "$wrap" $rt delete -f "$id-c$i"; done
-	python3 - "$name" "$out-run.json" "$out-cs.json" "$rss" "$out-cheap.json" <<'PY'
-import json, sys
-name, run, cs, rss, cheap = sys.argv[1:]
-med = lambda f, i=0: json.load(open(f))["results"][i]["median"] * 1000
-r = json.load(open(run))["results"][0]
-c = [med(cheap, i) for i in range(3)]
-print(f"{name:<16} {r['median']*1000:8.2f} {r['stddev']*1000:7.2f} {med(cs):10.2f} {rss:>9} {c[0]:9.2f} {c[1]:7.2f} {c[2]:7.2f}")
-PY
+	mkdir -p "$root"
+	echo "bench: $name" >&2
+	scenario_run
+	scenario_create_start_delete
+	scenario_exec
+	scenario_stopped
+	scenario_list_many
+	scenario_parallel
+	scenario_rss
+	scenario_cheap
 }
 
 # A shell's own start-up, included in create+start+delete.
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/sh.json" "sh -c true" >/dev/null 2>&1
 
-echo "runtime start-up, medians over $runs runs (cheap commands: $((runs * 3))), times in ms"
-printf '%-16s %8s %7s %10s %9s %9s %7s %7s\n' runtime run "±sd" "c+s+d" "RSS(KiB)" --version state list
 for r in $runtimes; do
 	bench_one "$r" in_v1 "$(bin_of "$r")" "$work/state-$r"
 done
-if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+hybrid=
+if [ "${BENCH_HYBRID:-1}" = 1 ] && [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+	hybrid=1
 	for r in $runtimes; do
 		[ "$r" = crun ] && continue
 		bench_one "$r-hybrid" env "$(bin_of "$r")" "$work/state-$r-hybrid"
 	done
-	echo "rows without a suffix: cgroup v1 only (the v2 hierarchy hidden in a private mount"
-	echo "namespace; crun 1.8 refuses this machine's hybrid layout); -hybrid: the real layout"
 fi
-echo "c+s+d: create, start, delete -f from one 'sh -c' (sh alone: $(median_ms "$work/sh.json") ms);"
-echo "RSS: peak of the runtime and its children during run (GNU time); list: 5 containers"
-for r in $runtimes; do printf '%s: ' "$r"; "$(bin_of "$r")" --version | sed -n 1p; done
+
+# notes prints the legend of the table.
+notes() {
+	echo "Medians over $runs runs (list of $list_n and $par_n at once: $slow_runs runs;"
+	echo "cheap commands: $((runs * 3)) runs); hull/X: hull's value over X's."
+	if [ -n "$hybrid" ]; then
+		echo "Columns without a suffix: cgroup v1 only (the v2 hierarchy hidden in a private mount"
+		echo "namespace; crun 1.8 refuses this machine's hybrid layout); -hybrid: the real layout."
+	fi
+	echo "create+start+delete runs from one 'sh -c' (sh alone: $(median_ms "$work/sh.json") ms)."
+	echo "Peak RSS: the runtime and its children (GNU time). Not measured yet: the default"
+	echo "seccomp profile and containerd (ctr run --rm) rows."
+}
+
+# table FORMAT prints the results as text or as Markdown.
+table() {
+	python3 - "$1" "$results" <<'PY'
+import sys
+fmt, path = sys.argv[1:]
+rows, cols, val = [], [], {}
+for line in open(path):
+    s, r, v = line.rstrip("\n").split("\t")
+    if s not in rows:
+        rows.append(s)
+    if r not in cols:
+        cols.append(r)
+    val[s, r] = float(v)
+refs = [c for c in ("crun", "runc") if c in cols and "hull" in cols]
+
+def cell(s, r):
+    return "%.2f" % val[s, r] if (s, r) in val else "-"
+
+def ratio(s, ref):
+    if (s, "hull") in val and val.get((s, ref)):
+        return "%.2fx" % (val[s, "hull"] / val[s, ref])
+    return "-"
+
+head = ["scenario"] + cols + ["hull/" + c for c in refs]
+body = [[s] + [cell(s, c) for c in cols] + [ratio(s, c) for c in refs] for s in rows]
+if fmt == "md":
+    print("| " + " | ".join(head) + " |")
+    print("|---" + "|---:" * (len(head) - 1) + "|")
+    for line in body:
+        print("| " + " | ".join(line) + " |")
+else:
+    w = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
+    for line in [head] + body:
+        print("  ".join(x.ljust(w[i]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(line)))
+PY
+}
+
+versions() { for r in $runtimes; do printf '%s: %s\n' "$r" "$("$(bin_of "$r")" --version | sed -n 1p)"; done; }
+
+echo
+table text
+notes
+versions
+{
+	echo "# hull benchmark"
+	echo
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+		"kernel $(uname -r), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p))"
+	echo
+	table md
+	echo
+	notes | sed 's/$/  /'
+	echo
+	versions | sed 's/^/- /'
+} >"$out_md"
+echo "Markdown table: $out_md"
