@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# $rt ("BIN --root DIR") is split into words on purpose throughout.
+# shellcheck disable=SC2086
 # Side-by-side benchmark of hull, runc and crun on the same bundle.
 # Usage: bench/bench.sh [RUNS]     (as root; `make bench` builds hull first)
 # Environment: HULL=path/to/hull (default ./hull), RUNTIMES="hull runc crun",
@@ -11,7 +13,8 @@
 # -hybrid columns; BENCH_OUT (default bench/last.md): the Markdown table.
 #
 # One row per scenario of issue 12's table, one column per runtime, and
-# hull's ratio to crun and to runc: `run` of /bin/true, create+start+delete,
+# hull's ratio to crun and to runc: `run` of /bin/true, without and with
+# the default seccomp profile (docker's), create+start+delete,
 # `exec` of /bin/true into a running container, `state` and `delete` of a
 # stopped container and `kill` of a running one (each alone; hyperfine's
 # --prepare makes a fresh container per run), `list` with BENCH_LIST_N
@@ -95,6 +98,18 @@ mkdir -p "$sleeper"
 sed 's|"path": "rootfs"|"path": "'"$bundle"'/rootfs"|; s/"true"$/"sleep", "1000000"/' \
 	"$bundle/config.json" >"$sleeper/config.json"
 
+# A third one whose config carries the default seccomp profile
+# (docker's/containerd's, ~300 rules; the copy in seccomp/testdata).
+seccomped=$work/seccomp
+mkdir -p "$seccomped"
+python3 - "$sleeper/config.json" seccomp/testdata/default.json "$seccomped/config.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["process"]["args"] = ["true"]
+config["linux"]["seccomp"] = json.load(open(sys.argv[2]))
+json.dump(config, open(sys.argv[3], "w"), indent=1)
+PY
+
 # Helpers for hyperfine's --prepare and the scenarios, one file each so that
 # the quoting stays plain. Arguments: BIN ROOT ID.
 cat >"$work/stopped.sh" <<SH
@@ -169,6 +184,10 @@ peak_rss() {
 
 scenario_run() { timed "run /bin/true (ms)" "$runs" "$rt run -b $bundle $id-run"; }
 
+scenario_run_seccomp() {
+	timed "run /bin/true, default seccomp profile (ms)" "$runs" "$rt run -b $seccomped $id-sec"
+}
+
 scenario_create_start_delete() {
 	timed "create+start+delete (ms)" "$runs" \
 		"sh -c '$rt create -b $bundle $id-cs && $rt start $id-cs && $rt delete -f $id-cs'"
@@ -233,6 +252,7 @@ bench_one() {
 	mkdir -p "$root"
 	echo "bench: $name" >&2
 	scenario_run
+	scenario_run_seccomp
 	scenario_create_start_delete
 	scenario_exec
 	scenario_stopped
@@ -266,8 +286,8 @@ notes() {
 		echo "namespace; crun 1.8 refuses this machine's hybrid layout); -hybrid: the real layout."
 	fi
 	echo "create+start+delete runs from one 'sh -c' (sh alone: $(median_ms "$work/sh.json") ms)."
-	echo "Peak RSS: the runtime and its children (GNU time). Not measured yet: the default"
-	echo "seccomp profile and containerd (ctr run --rm) rows."
+	echo "Peak RSS: the runtime and its children (GNU time). Not measured yet: the"
+	echo "containerd row (ctr run --rm with hull as the shim's runtime)."
 }
 
 # table FORMAT prints the results as text or as Markdown.
