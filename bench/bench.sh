@@ -303,18 +303,21 @@ for line in open(path):
     if r not in cols:
         cols.append(r)
     val[s, r] = float(v)
-refs = [c for c in ("crun", "runc") if c in cols and "hull" in cols]
+# (hull's column, the reference's): to crun and runc, and on the hybrid
+# layout to runc there.
+pairs = [(h, c) for h, c in (("hull", "crun"), ("hull", "runc"), ("hull-hybrid", "runc-hybrid"))
+         if h in cols and c in cols]
 
 def cell(s, r):
     return "%.2f" % val[s, r] if (s, r) in val else "-"
 
-def ratio(s, ref):
-    if (s, "hull") in val and val.get((s, ref)):
-        return "%.2fx" % (val[s, "hull"] / val[s, ref])
+def ratio(s, h, ref):
+    if (s, h) in val and val.get((s, ref)):
+        return "%.2fx" % (val[s, h] / val[s, ref])
     return "-"
 
-head = ["scenario"] + cols + ["hull/" + c for c in refs]
-body = [[s] + [cell(s, c) for c in cols] + [ratio(s, c) for c in refs] for s in rows]
+head = ["scenario"] + cols + [h + "/" + c.replace("-hybrid", "") for h, c in pairs]
+body = [[s] + [cell(s, c) for c in cols] + [ratio(s, h, c) for h, c in pairs] for s in rows]
 if fmt == "md":
     print("| " + " | ".join(head) + " |")
     print("|---" + "|---:" * (len(head) - 1) + "|")
