@@ -177,14 +177,16 @@ int op_exec(const struct op *op, uint32_t index)
 	await_pid_sent(); /* no container process the parent has no pid of */
 	execve(path, (char *const *)argv, (char *const *)envp);
 	err = errno;
-	/* Tell whoever still listens; after `create` returned, only the
-	 * container's stderr does. */
-	fail_errno(err, "exec failed: %s", path);
-	report_error(index);
-	snprintf(reason, sizeof(reason), "%s", strerror(err));
-	reason[0] = (char)tolower((unsigned char)reason[0]);
-	len = snprintf(line, sizeof(line), "exec failed: %s: %s\n", path, reason);
-	if (len > 0)
-		write_all_fd(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+	/* Tell the parent if it still listens (exec, run); after `create`
+	 * returned only the container's stderr can, in Go's words (runc's
+	 * line). One of the two, so the user reads the error once. */
+	fail_errno(err, "exec %s", path);
+	if (send_msg(MSG_ERROR, index, err_no, err_msg, strlen(err_msg), -1) < 0) {
+		snprintf(reason, sizeof(reason), "%s", strerror(err));
+		reason[0] = (char)tolower((unsigned char)reason[0]);
+		len = snprintf(line, sizeof(line), "exec %s: %s\n", path, reason);
+		if (len > 0)
+			write_all_fd(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+	}
 	_exit(err == EACCES || err == ENOEXEC ? 126 : 127);
 }
