@@ -65,7 +65,9 @@ func TestDeviceRuleLines(t *testing.T) {
 		{specs.LinuxDeviceCgroup{Type: "c", Major: i(136), Access: "rw"}, []string{"c 136:* rw"}, false},
 		{specs.LinuxDeviceCgroup{Type: "a", Access: "m"}, []string{"c *:* m", "b *:* m"}, false},
 		{specs.LinuxDeviceCgroup{Type: "x"}, nil, true},
-		{specs.LinuxDeviceCgroup{Type: "c", Access: "rx"}, nil, true},
+		{specs.LinuxDeviceCgroup{Type: "c", Access: "rx"}, []string{"c *:* r"}, false},
+		{specs.LinuxDeviceCgroup{Access: "rwa"}, []string{"c *:* rw", "b *:* rw"}, false},
+		{specs.LinuxDeviceCgroup{Type: "c", Access: "x"}, nil, false},
 	} {
 		got, err := deviceRuleLines(tc.rule)
 		if (err != nil) != tc.bad || len(got) != len(tc.want) {

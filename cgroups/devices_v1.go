@@ -80,6 +80,19 @@ const (
 	accAll                = accRead | accWrite | accMknod
 )
 
+// ruleAccess reads the access of a config rule as runc does: the letters
+// r, w and m count, any other is ignored ("rwa" is "rw"), so configs that
+// runc runs are not refused.
+func ruleAccess(s string) deviceAccess {
+	var a deviceAccess
+	for _, c := range s {
+		if one, ok := parseAccess(string(c)); ok {
+			a |= one
+		}
+	}
+	return a
+}
+
 func parseAccess(s string) (deviceAccess, bool) {
 	var a deviceAccess
 	for _, c := range s {
@@ -202,9 +215,9 @@ func deviceRuleLines(rule specs.LinuxDeviceCgroup) ([]string, error) {
 	if access == "" {
 		access = "rwm"
 	}
-	acc, ok := parseAccess(access)
-	if !ok {
-		return nil, fmt.Errorf("invalid access %q (want letters from \"rwm\")", rule.Access)
+	acc := ruleAccess(access)
+	if acc == 0 {
+		return nil, nil // no access the kernel knows: nothing to allow or deny
 	}
 	access = acc.String()
 	num := func(p *int64) string {

@@ -12,7 +12,7 @@ import (
 // setV1 applies resources on a v1 or hybrid host.
 func (m *manager) setV1(r *specs.LinuxResources) error {
 	if len(r.Unified) > 0 {
-		return errors.New("linux.resources.unified: needs a cgroup v2 host (this one uses cgroup v1)")
+		return errors.New("linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (this host has no cgroup v2 for the container)")
 	}
 	for _, set := range []func(*specs.LinuxResources) error{
 		m.setCpusetV1, m.setDevicesV1, m.setMemoryV1, m.setCPUV1, m.setPidsV1,
