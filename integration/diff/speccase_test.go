@@ -243,13 +243,22 @@ func addHooks(t *testing.T, o *observation, h *hostPaths) {
 	if err != nil {
 		return
 	}
-	names := make([]string, 0, len(entries))
+	paths := map[string]string{}
 	for _, e := range entries {
-		names = append(names, e.Name())
+		paths[e.Name()] = filepath.Join(h.hooksDir(), e.Name())
+	}
+	if inContainer, err := filepath.Glob(filepath.Join(h.rootfs, ".hook-*")); err == nil {
+		for _, p := range inContainer {
+			paths[strings.TrimPrefix(filepath.Base(p), ".hook-")] = p
+		}
+	}
+	names := make([]string, 0, len(paths))
+	for name := range paths {
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join(h.hooksDir(), name))
+		data, err := os.ReadFile(paths[name])
 		if err != nil {
 			t.Error(err)
 			continue
@@ -264,11 +273,17 @@ func addHooks(t *testing.T, o *observation, h *hostPaths) {
 func hookWriting(h *hostPaths, name string, env []string) specs.Hook {
 	script := `{ echo "cwd $(pwd)"
 if [ "$(readlink /proc/self/ns/mnt)" = "$1" ]; then echo "mntns host"; else echo "mntns other"; fi
-echo "rootfs $(ls / | tr '\n' ' ')"
+if [ -e /probe ]; then echo "root: the container's"; else echo "root: the host's"; fi
 env | grep -v -E '^(PWD|SHLVL|_|OLDPWD)=' | sort
 cat; echo; } >> "$0"`
 	hostMnt, _ := os.Readlink("/proc/self/ns/mnt")
-	return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", script, filepath.Join(h.hooksDir(), name), hostMnt}, Env: env}
+	out := filepath.Join(h.hooksDir(), name)
+	if name == "startContainer" {
+		// It runs in the container, after pivot_root: it writes into the
+		// container's root, which the host reads back (addHooks).
+		out = "/.hook-" + name
+	}
+	return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", script, out, hostMnt}, Env: env}
 }
 
 // runSpecCases runs every case with both runtimes and compares.
