@@ -23,8 +23,9 @@ func TestRootlessDelegated(t *testing.T) {
 	r := &specs.LinuxResources{
 		Pids: &specs.LinuxPids{Limit: ptr(int64(9))},
 		// Attaching a BPF device filter needs privilege; rootless goes on
-		// without one, as runc does.
-		Devices: []specs.LinuxDeviceCgroup{denyAll},
+		// without one, as runc does, and warns for the rule the config
+		// asked for beyond the templates' deny-all.
+		Devices: []specs.LinuxDeviceCgroup{denyAll, {Allow: true, Type: "c", Major: ptr(int64(10)), Minor: ptr(int64(200)), Access: "rwm"}},
 	}
 	mi, err := New(Config{Path: parent + "/ctr", ID: "ctr", Rootless: true, Resources: r})
 	if err != nil {
