@@ -30,7 +30,7 @@ func (c *compiler) rootfs() error {
 	if pp := layout.ParentPrivate; pp != nil {
 		c.add(pp.Origin, program.OpPropagation, []uint64{pp.Flags}, pp.Path)
 	}
-	c.add("root.path", program.OpRootOpen, nil, c.plan.Rootfs)
+	c.add("root.path", program.OpRootOpen, []uint64{layout.RootParentPropagation}, c.plan.Rootfs)
 	pseudo := pseudoFsMountPoints(layout.Setup)
 	for _, a := range layout.Setup {
 		c.requireOrdinaryDir(a, pseudo)

@@ -21,6 +21,11 @@ type Layout struct {
 	// private before the rootfs is bound (runc does the same), so that
 	// pivot_root works under a shared root propagation.
 	ParentPrivate *Propagation
+	// RootParentPropagation is what the mount holding the rootfs becomes
+	// before the rootfs is bound onto itself (it must not stay shared):
+	// as runc, MS_SLAVE when linux.rootfsPropagation is a slave one (the
+	// container's root then stays a slave of the host's), else MS_PRIVATE.
+	RootParentPropagation uint64
 	// Setup runs inside the root before pivot_root: mounts, devices, links.
 	Setup []Action
 	// AfterPivot runs in the new root: propagation of "/", read-only and
@@ -88,6 +93,10 @@ func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 	b.layout.RootPropagation = Propagation{Path: "/", Flags: unix.MS_SLAVE | unix.MS_REC,
 		Origin: "linux.rootfsPropagation (default rslave)"}
 	rootProp := rootfsPropagation(spec)
+	b.layout.RootParentPropagation = unix.MS_PRIVATE
+	if rootProp&unix.MS_SLAVE != 0 {
+		b.layout.RootParentPropagation = unix.MS_SLAVE
+	}
 	if rootProp != 0 {
 		b.layout.RootPropagation = Propagation{Path: "/", Flags: rootProp, Origin: "linux.rootfsPropagation"}
 		if needsPrivateParent(rootProp) {
@@ -95,7 +104,7 @@ func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 			if err != nil {
 				return nil, fmt.Errorf("root.path: find the mount holding the rootfs: %w", err)
 			}
-			b.layout.ParentPrivate = &Propagation{Path: mp, Flags: unix.MS_PRIVATE,
+			b.layout.ParentPrivate = &Propagation{Path: mp, Flags: b.layout.RootParentPropagation,
 				Origin: "linux.rootfsPropagation (parent mount of root.path made private)"}
 		}
 	}

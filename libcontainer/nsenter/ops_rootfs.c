@@ -64,9 +64,9 @@ static int open_mount_root(int dir)
 /* pivot_root refuses a shared parent of the new root, and a bind of an
  * unbindable mount fails: like runc, make the mount holding the rootfs
  * private (in our own mount namespace) before binding it. */
-static int make_rootfs_parent_private(int dir, const char *path)
+static int make_rootfs_parent_private(int dir, const char *path, uint64_t propagation)
 {
-	struct mount_attr attr = { .propagation = MS_PRIVATE };
+	struct mount_attr attr = { .propagation = propagation };
 	int mroot = open_mount_root(dir);
 
 	if (mroot < 0)
@@ -88,7 +88,8 @@ int op_root_open(const struct op *op, uint32_t index)
 	dir = open(op->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return fail("open rootfs %s", op->strs[0]);
-	if (make_rootfs_parent_private(dir, op->strs[0]) < 0) {
+	/* ints[0] (optional): MS_PRIVATE or MS_SLAVE, the compiler's choice. */
+	if (make_rootfs_parent_private(dir, op->strs[0], op->nints > 0 ? op->ints[0] : MS_PRIVATE) < 0) {
 		close(dir);
 		return -1;
 	}
