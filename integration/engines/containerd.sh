@@ -45,6 +45,7 @@ file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || BUSYBOX=/bin/bus
 [ -x "$BUSYBOX" ] || die "no static busybox at $BUSYBOX"
 
 T=$(mktemp -d /tmp/hull-engines.XXXXXX)
+chmod 0711 "$T" # a user-namespaced container's root must reach its rootfs
 SOCK=$T/c.sock
 NS=hull-engines-$$
 IMAGE=docker.io/library/busybox:hull-engines
@@ -92,7 +93,7 @@ build_image() {
 	local r=$T/image/rootfs l=$T/image/layout
 	mkdir -p "$r"/{bin,dev,proc,sys,tmp,etc,mnt,root} "$l/blobs/sha256"
 	cp "$BUSYBOX" "$r/bin/busybox"
-	for a in sh echo cat sleep touch ls id true false test mkdir grep; do
+	for a in sh echo cat sleep touch ls id true false test mkdir grep tty; do
 		ln -s busybox "$r/bin/$a"
 	done
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
@@ -266,7 +267,52 @@ sc_memory_limit() {
 	cleanup_task "$ID"
 }
 
-SCENARIOS=(run_rm_echo exit_code exec kill_exit pause_resume metrics read_only bind_mount memory_limit)
+# ctr wants its own stdin to be a terminal for -t: script(1) gives it one.
+in_pty() { timeout "$CTR_TIMEOUT" script -qec "$*" /dev/null </dev/null | tr -d '\r'; }
+sc_tty_run() {
+	local out
+	out=$(in_pty ctr --address "$SOCK" --namespace "$NS" run -t --rm --runc-binary "$RT" \
+		--runc-root "$RT_ROOT" "$IMAGE" "$ID" sh -c "'tty; echo tty-run-ok'" 2>&1)
+	grep -q '/dev/pts/[0-9]' <<<"$out" && grep -q 'tty-run-ok' <<<"$out" || echo "output: $out"
+}
+sc_tty_exec() {
+	start_detached "$ID" sleep 300 || { echo "detached task did not start"; return; }
+	local out
+	out=$(in_pty ctr --address "$SOCK" --namespace "$NS" task exec -t --exec-id t1 "$ID" \
+		sh -c "'tty; echo tty-exec-ok'" 2>&1)
+	grep -q '/dev/pts/[0-9]' <<<"$out" && grep -q 'tty-exec-ok' <<<"$out" || echo "output: $out"
+	cleanup_task "$ID"
+}
+# task_cgroup_file id controller file: the host path of a task's cgroup file (v1).
+task_cgroup_file() {
+	local pid cg
+	pid=$(ctr_ task ls 2>/dev/null | awk -v id="$1" '$1==id {print $2}')
+	cg=$(awk -F: -v c="$2" '$2 ~ "(^|,)"c"(,|$)" {print $3}' "/proc/$pid/cgroup" 2>/dev/null)
+	echo "/sys/fs/cgroup/$2$cg/$3"
+}
+sc_cpu_quota() {
+	local DETACH_FLAGS=(--cpu-quota 50000 --cpu-period 100000)
+	start_detached "$ID" sleep 300 || { echo "detached task did not start"; return; }
+	local f q p
+	f=$(task_cgroup_file "$ID" cpu cpu.cfs_quota_us)
+	q=$(cat "$f" 2>&1)
+	p=$(cat "${f%/*}/cpu.cfs_period_us" 2>&1)
+	[ "$q" = 50000 ] && [ "$p" = 100000 ] || echo "$f: quota $q period $p"
+	cleanup_task "$ID"
+}
+sc_userns() {
+	local out
+	out=$(run_ --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 "$IMAGE" "$ID" \
+		sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u' 2>&1)
+	local want
+	want=$(printf '%10s %10s %10s\n%10s %10s %10s\n0' 0 200000 65536 0 200000 65536)
+	[ "$(tr -s ' ' <<<"$out" | sed 's/^ //')" = "$(tr -s ' ' <<<"$want" | sed 's/^ //')" ] || echo "output: $out"
+}
+
+SCENARIOS=(run_rm_echo exit_code exec kill_exit pause_resume metrics read_only bind_mount memory_limit
+	tty_run tty_exec cpu_quota userns)
+# ENGINES_SCENARIOS="exec userns" runs only those.
+[ -n "${ENGINES_SCENARIOS:-}" ] && read -ra SCENARIOS <<<"$ENGINES_SCENARIOS"
 declare -A RESULT REASON
 
 run_all() { # name binary
