@@ -113,7 +113,15 @@ func (m *manager) Apply(pid int) error {
 		}
 	}
 	if m.frozen() {
-		return errors.New("join cgroup: the container's cgroup is frozen (resume it first)")
+		return errors.New("join cgroup: container's cgroup unexpectedly frozen (resume it first)")
+	}
+	// A cgroup with processes belongs to something else: its limits,
+	// freezing and kill --all would hit them too (runc refuses it since 1.2).
+	if c := m.primary(); c != nil {
+		var pids []int
+		if err := collectPids(c.dir, &pids); err == nil && len(pids) != 0 {
+			return fmt.Errorf("join cgroup: container's cgroup is not empty: %d process(es) found", len(pids))
+		}
 	}
 	// Limits go in before the process does, so it never runs unlimited and
 	// cpuset is populated before the kernel allows joining.

@@ -1,6 +1,9 @@
 package integration
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,4 +39,32 @@ func TestUnifiedOnCgroupV1IsInvalidConfiguration(t *testing.T) {
 		t.Errorf("error lacks runc's phrase or the field: %v", res)
 	}
 	assertNothingLeftBehind(t, rt, c.id, c.bundle)
+}
+
+// create into a cgroup that already has processes is refused with runc's
+// phrase (a frozen one too: "container's cgroup unexpectedly frozen").
+func TestCreateIntoBusyCgroupIsRefused(t *testing.T) {
+	rt := newRuntime(t)
+	first := startSleeper(t, rt, func(s *specs.Spec) { s.Linux.CgroupsPath = "/" + uniqueID(t) })
+	spec := testSpec(t, rt, "true")
+	spec.Linux.CgroupsPath = readCgroupsPath(t, first)
+	c := newContainer(t, rt, spec)
+	res := c.create()
+	if res.code == 0 || !strings.Contains(res.stderr, "container's cgroup is not empty") {
+		t.Errorf("create into a busy cgroup: %v", res)
+	}
+}
+
+// readCgroupsPath is the linux.cgroupsPath a container was created with.
+func readCgroupsPath(t *testing.T, c *container) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(c.bundle, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		t.Fatal(err)
+	}
+	return spec.Linux.CgroupsPath
 }
