@@ -309,8 +309,28 @@ sc_userns() {
 	[ "$(tr -s ' ' <<<"$out" | sed 's/^ //')" = "$(tr -s ' ' <<<"$want" | sed 's/^ //')" ] || echo "output: $out"
 }
 
+# Error paths: engines map the runtime's error text (docker: 126/127).
+sc_run_missing_cmd() {
+	local out rc=0
+	out=$(run_ --rm "$IMAGE" "$ID" /no/such/cmd 2>&1) || rc=$?
+	[ $rc != 0 ] && grep -qi 'no such file or directory\|not found' <<<"$out" || echo "rc $rc: $out"
+	ctr_ containers ls -q 2>/dev/null | grep -qx "$ID" && echo "container left behind"
+	ctr_ containers delete "$ID" >/dev/null 2>&1
+}
+sc_exec_missing_cmd() {
+	start_detached "$ID" sleep 300 || { echo "detached task did not start"; return; }
+	local out rc=0
+	out=$(ctr_ task exec --exec-id x1 "$ID" /no/such/cmd 2>&1) || rc=$?
+	[ $rc != 0 ] && grep -qi 'no such file or directory\|not found' <<<"$out" || echo "rc $rc: $out"
+	[ "$(task_status "$ID")" = RUNNING ] || echo "task not running after a failed exec"
+	rc=0
+	out=$(ctr_ task exec --exec-id x2 "$ID" echo still-ok 2>&1) || rc=$?
+	[ "$out" = still-ok ] || echo "exec after a failed exec: rc $rc, output '$out'"
+	cleanup_task "$ID"
+}
+
 SCENARIOS=(run_rm_echo exit_code exec kill_exit pause_resume metrics read_only bind_mount memory_limit
-	tty_run tty_exec cpu_quota userns)
+	tty_run tty_exec cpu_quota userns run_missing_cmd exec_missing_cmd)
 # ENGINES_SCENARIOS="exec userns" runs only those.
 [ -n "${ENGINES_SCENARIOS:-}" ] && read -ra SCENARIOS <<<"$ENGINES_SCENARIOS"
 declare -A RESULT REASON
@@ -348,10 +368,10 @@ run_all hull "$HULL"
 run_all runc "$RUNC"
 
 passed=0 failed=0 regressions=0 rpassed=0 rfailed=0
-printf '\n%-16s %-6s %-6s\n' scenario hull runc
+printf '\n%-18s %-6s %-6s\n' scenario hull runc
 for s in "${SCENARIOS[@]}"; do
 	h=${RESULT[hull,$s]} r=${RESULT[runc,$s]}
-	printf '%-16s %-6s %-6s\n' "$s" "$h" "$r"
+	printf '%-18s %-6s %-6s\n' "$s" "$h" "$r"
 	[ "$h" = PASS ] && passed=$((passed + 1)) || failed=$((failed + 1))
 	[ "$r" = PASS ] && rpassed=$((rpassed + 1)) || rfailed=$((rfailed + 1))
 	if [ "$h" = FAIL ] && [ "$r" = PASS ]; then
