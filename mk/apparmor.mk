@@ -1,7 +1,7 @@
 # ---- apparmor (owned by the LSM work, issue 7) ----
 # `make test-apparmor` runs AppArmor for real: this machine's kernel has no
 # AppArmor, Debian's 6.1 kernel has. It builds ./hull and the integration
-# test binary here, boots that kernel with ../shared/vm/run-in-v2-vm.sh
+# test binary here, boots that kernel with integration/vm/run-in-vm.sh
 # (apparmor=1 security=apparmor; the guest mounts securityfs and shares
 # this machine's / read-only, so apparmor_parser comes from here) and runs
 # the TestLSMAppArmor tests in it: a profile loaded with apparmor_parser
@@ -16,12 +16,12 @@
 # HULL_TEST_APPARMOR=1 turns a missing AppArmor into a failure, not a skip.
 # Run time: 3 to 4 min (TCG guest: 30-50 s a test; the first run also installs qemu and
 # downloads the kernel, ~20 s more).
-APPARMOR_VM := $(CURDIR)/../shared/vm/run-in-v2-vm.sh
+APPARMOR_VM := $(CURDIR)/integration/vm/run-in-vm.sh
 APPARMOR_CACHE := $(CURDIR)/.cache/apparmor
 
 .PHONY: test-apparmor
 test-apparmor: deps build
-	@[ -x "$(APPARMOR_VM)" ] || { echo "test-apparmor: CANNOT RUN: the VM script ../shared/vm/run-in-v2-vm.sh is missing beside the repository" >&2; exit 2; }
+	@[ -x "$(APPARMOR_VM)" ] || { echo "test-apparmor: CANNOT RUN: the VM script integration/vm/run-in-vm.sh is missing" >&2; exit 2; }
 	@command -v apparmor_parser >/dev/null || { \
 		echo "test-apparmor: installing apparmor (apparmor_parser, used inside the guest)"; \
 		SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \

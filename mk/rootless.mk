@@ -29,11 +29,11 @@ test-rootless: deps rootless-deps build $(RUNC)
 		integration/rootless/run.sh
 
 # make test-rootless-v2 (about 30 s): in the throw-away cgroup-v2 VM
-# (../shared/vm/run-in-v2-vm.sh), an unprivileged user in a subtree
+# (integration/vm/run-in-vm.sh), an unprivileged user in a subtree
 # delegated to it gets the limits applied, as with runc.
 .PHONY: test-rootless-v2
 test-rootless-v2:
 	@set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; chmod 755 "$$dir"; \
 	$(GO) test -c -o $$dir/cgroups.test ./cgroups; \
 	cp integration/rootless/delegated-v2.sh $$dir/; \
-	../shared/vm/run-in-v2-vm.sh $$dir $$dir/delegated-v2.sh $$dir
+	integration/vm/run-in-vm.sh $$dir $$dir/delegated-v2.sh $$dir
