@@ -83,6 +83,10 @@ cleanup() {
 		find "$d" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
 		rmdir "$d" 2>/dev/null
 	done
+	# The shim makes these whatever its options say (socket and fifo dirs,
+	# a runc root per namespace): remove ours, and the parents if now empty.
+	rm -rf "/run/containerd/runc/$NS"
+	rmdir /run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
