@@ -36,7 +36,6 @@ type systemdManager struct {
 	resources   *specs.LinuxResources
 	annotations map[string]string
 	fs          Manager
-	v2          bool
 }
 
 func newSystemd(c Config) (Manager, error) {
@@ -54,10 +53,8 @@ func newSystemd(c Config) (Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _ := fs.(*manager)
 	return &systemdManager{
-		unit: u, user: c.Rootless, resources: c.Resources, annotations: c.Annotations,
-		fs: fs, v2: m != nil && m.pureV2,
+		unit: u, user: c.Rootless, resources: c.Resources, annotations: c.Annotations, fs: fs,
 	}, nil
 }
 
@@ -104,7 +101,7 @@ func job(ctx context.Context, what string, start func(chan<- string) (int, error
 func (m *systemdManager) Apply(pid int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
 	defer cancel()
-	props, err := unitProperties(m.unit, pid, m.resources, m.v2, m.annotations)
+	props, err := unitProperties(m.unit, pid, m.resources, m.isV2(), m.annotations)
 	if err != nil {
 		return err
 	}
@@ -135,7 +132,7 @@ func (m *systemdManager) Apply(pid int) error {
 func (m *systemdManager) Set(r *specs.LinuxResources) error {
 	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
 	defer cancel()
-	props, err := resourceProperties(r, m.v2 || m.isV2())
+	props, err := resourceProperties(r, m.isV2())
 	if err != nil {
 		return err
 	}
@@ -152,7 +149,7 @@ func (m *systemdManager) Set(r *specs.LinuxResources) error {
 	return m.fs.Set(r)
 }
 
-// isV2 reads the layout for a manager rebuilt by Load.
+// isV2 says whether the host is pure cgroup v2, as the cgroupfs side found it.
 func (m *systemdManager) isV2() bool {
 	fs, ok := m.fs.(*manager)
 	return ok && fs.pureV2
