@@ -117,10 +117,14 @@ func (m *manager) Apply(pid int) error {
 	}
 	// A cgroup with processes belongs to something else: its limits,
 	// freezing and kill --all would hit them too (runc refuses it since 1.2).
+	// pid itself does not count: the systemd driver has systemd put it in
+	// the new unit's cgroup before this runs.
 	if c := m.primary(); c != nil {
 		var pids []int
-		if err := collectPids(c.dir, &pids); err == nil && len(pids) != 0 {
-			return fmt.Errorf("join cgroup: container's cgroup is not empty: %d process(es) found", len(pids))
+		if err := collectPids(c.dir, &pids); err == nil {
+			if others := len(slices.DeleteFunc(pids, func(p int) bool { return p == pid })); others != 0 {
+				return fmt.Errorf("join cgroup: container's cgroup is not empty: %d process(es) found", others)
+			}
 		}
 	}
 	// Limits go in before the process does, so it never runs unlimited and
