@@ -1,13 +1,19 @@
 # ---- engines (issue 13) ----
 # `make test-engines` (as root) runs hull under real engines, then runc under
 # the same scenarios, and prints PASS/FAIL for both side by side. It fails if
-# hull fails a scenario runc passes. So far: containerd (ctr + the runc shim
-# v2), in a private containerd on a unix socket, stopped and removed at the
-# end (integration/engines/containerd.sh). Installs containerd, runc and
-# busybox-static with apt-get. Run time: see the README's Engines section.
-# ENGINES_RUNC: the runc to compare with (default: Debian's, /usr/sbin/runc).
+# hull fails a scenario runc passes. Each engine runs privately (own roots,
+# unix sockets, no registry) and is removed at the end: containerd (ctr + the
+# runc shim v2), podman (conmon) and dockerd, one script each in
+# integration/engines/. Installs what it needs with apt-get. Run time: see
+# the README's Engines section.
+# ENGINES: which engines (default all); ENGINES_RUNC: the runc to compare
+# with (default: Debian's, /usr/sbin/runc); ENGINES_SCENARIOS: a subset.
+ENGINES ?= containerd podman
 ENGINES_RUNC ?= /usr/sbin/runc
 .PHONY: test-engines
 test-engines: deps build
-	integration/engines/containerd.sh $(CURDIR)/hull $(ENGINES_RUNC)
+	@rc=0; for e in $(ENGINES); do \
+		echo "== $$e"; \
+		integration/engines/$$e.sh $(CURDIR)/hull $(ENGINES_RUNC) || rc=1; \
+	done; exit $$rc
 # ---- end engines ----
