@@ -48,11 +48,20 @@ func (c *compiler) kernelSettings() {
 func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error {
 	env := lastOfEachName(p.Env)
 	if c.opts.Console {
-		var size []uint64
+		// rows, columns (0: leave the pty's size), the pty's owner when
+		// not root; as few as say something.
+		console := []uint64{0, 0, uint64(p.User.UID)}
 		if b := p.ConsoleSize; b != nil && b.Height > 0 && b.Width > 0 {
-			size = []uint64{uint64(min(b.Height, 0xffff)), uint64(min(b.Width, 0xffff))}
+			console[0], console[1] = uint64(min(b.Height, 0xffff)), uint64(min(b.Width, 0xffff))
 		}
-		c.add("process.terminal", program.OpConsole, size)
+		switch {
+		case p.User.UID != 0:
+		case console[0] != 0:
+			console = console[:2]
+		default:
+			console = nil
+		}
+		c.add("process.terminal", program.OpConsole, console)
 		if c.init {
 			// runtime-spec: /dev/console is the pty, bind-mounted.
 			c.add("process.terminal (/dev/console)", program.OpConsoleMount, nil, "/dev/console")

@@ -52,6 +52,16 @@ int op_console(const struct op *op, uint32_t index)
 		close(slave);
 		goto fail;
 	}
+	/* The process's own user gets its terminal, as with runc: devpts
+	 * made it the executor's (root's); the group stays the mount's gid=
+	 * (tty). Where the owner cannot be changed (EPERM: not mapped in a
+	 * user namespace, EROFS) the pty stays usable as it is. */
+	if (op->nints >= 3 && op->ints[2] != 0 && fchown(slave, (uid_t)op->ints[2], (gid_t)-1) < 0 &&
+	    errno != EPERM && errno != EROFS) {
+		fail("give the pty to uid %llu", (unsigned long long)op->ints[2]);
+		close(slave);
+		goto fail;
+	}
 	close(slave);
 	if (ioctl(0, TIOCSCTTY, 0) < 0) {
 		fail("make the pty the controlling terminal");
