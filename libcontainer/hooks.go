@@ -78,7 +78,9 @@ func eachHook(spec *specs.Spec, state specs.State, phases []hookPhase, onError f
 				stdin = data
 			}
 			if err := runHook(h, stdin, state.Bundle); err != nil {
-				if err := onError(fmt.Errorf("hooks.%s[%d] (%s): %w", phase, i, h.Path, err)); err != nil {
+				// runc's words after hull's field name: tools match them.
+				err = fmt.Errorf("hooks.%s[%d] (%s): error running %s hook #%d: %w", phase, i, h.Path, phase, i, err)
+				if err := onError(err); err != nil {
 					return err
 				}
 			}
@@ -121,13 +123,13 @@ func runHook(h specs.Hook, stdin []byte, dir string) error {
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("run hook: timed out after %ds", *h.Timeout)
+		return fmt.Errorf("timed out after %ds", *h.Timeout)
 	}
 	if err != nil {
 		if msg := strings.TrimSpace(out.String()); msg != "" {
-			return fmt.Errorf("run hook: %w: %s", err, msg)
+			return fmt.Errorf("%w: %s", err, msg)
 		}
-		return fmt.Errorf("run hook: %w", err)
+		return err
 	}
 	return nil
 }

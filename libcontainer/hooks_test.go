@@ -49,7 +49,7 @@ func TestRunHooksNamesFailingHook(t *testing.T) {
 		{Path: "/bin/sh", Args: []string{"sh", "-c", "echo broken >&2; exit 3"}},
 	}, Poststart: []specs.Hook{{Path: "/bin/sleep", Args: []string{"sleep", "5"}, Timeout: &one}}}}
 	err := runHooks(spec, specs.State{}, phasePoststop)
-	if err == nil || err.Error() != "hooks.poststop[1] (/bin/sh): run hook: exit status 3: broken" {
+	if err == nil || err.Error() != "hooks.poststop[1] (/bin/sh): error running poststop hook #1: exit status 3: broken" {
 		t.Fatalf("got %v", err)
 	}
 	err = runHooks(spec, specs.State{}, phasePoststart)
