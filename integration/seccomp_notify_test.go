@@ -198,3 +198,24 @@ func TestSeccompNotifyAgentAnswers(t *testing.T) {
 		t.Errorf("agent got state %+v", st)
 	}
 }
+
+// With no agent listening at listenerPath the container does not start,
+// the error names the field and carries runc's `failed to connect with
+// seccomp agent`, and nothing is left behind.
+func TestSeccompNotifyWithoutAgentFails(t *testing.T) {
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, "true")
+	spec.Linux.Seccomp = &specs.LinuxSeccomp{
+		DefaultAction: specs.ActAllow,
+		ListenerPath:  filepath.Join(t.TempDir(), "no-agent.sock"),
+		Syscalls:      []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActNotify}},
+	}
+	c := newContainer(t, rt, spec)
+	res := c.runForeground()
+	if res.code == 0 || !strings.Contains(res.stderr, "linux.seccomp.listenerPath: failed to connect with seccomp agent") {
+		t.Errorf("run without a seccomp agent: %v", res)
+	}
+	if st := rt.run("state", c.id); st.code == 0 {
+		t.Errorf("the container is left behind: %v", st)
+	}
+}

@@ -34,7 +34,7 @@ func SendNotifyFd(f *Filter, pid int, state specs.State, notifyFd int) error {
 	}
 	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: f.ListenerPath, Net: "unix"})
 	if err != nil {
-		return fmt.Errorf("linux.seccomp.listenerPath: connect to seccomp agent: %w", err)
+		return fmt.Errorf("linux.seccomp.listenerPath: failed to connect with seccomp agent specified in the seccomp profile: %w", err)
 	}
 	defer conn.Close()
 	n, _, err := conn.WriteMsgUnix(msg, unix.UnixRights(notifyFd), nil)

@@ -97,7 +97,7 @@ func TestSendNotifyFdNoAgent(t *testing.T) {
 	if err == nil {
 		t.Fatal("sending to a missing socket succeeded")
 	}
-	const prefix = "linux.seccomp.listenerPath: connect to seccomp agent: "
+	const prefix = "linux.seccomp.listenerPath: failed to connect with seccomp agent specified in the seccomp profile: "
 	if got := err.Error(); !strings.HasPrefix(got, prefix) {
 		t.Errorf("error %q, want it to start with %q", got, prefix)
 	}
