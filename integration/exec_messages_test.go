@@ -47,3 +47,19 @@ func TestExecHullFailuresExit255AndDebug(t *testing.T) {
 		t.Errorf("exec into a paused container: exit %d, want 255: %v", res.code, res)
 	}
 }
+
+// run of a program the kernel cannot execute (found, but its interpreter
+// is missing) exits 255, runc's status for a process that failed to start,
+// with the one line `exec <path>: no such file or directory`.
+func TestRunOfUnexecutableProgramExits255(t *testing.T) {
+	rt := newRuntime(t)
+	c := newContainer(t, rt, testSpec(t, rt, "/bin/badscript"))
+	script := filepath.Join(c.bundle, "rootfs", "bin", "badscript")
+	if err := os.WriteFile(script, []byte("#!/nonexistent/interp\necho hi\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := c.runForeground()
+	if res.code != 255 || !strings.Contains(res.stderr, "exec /bin/badscript: no such file or directory") {
+		t.Errorf("run: want exit 255 and `exec /bin/badscript: no such file or directory`: %v", res)
+	}
+}

@@ -47,6 +47,11 @@ func runAction(ctx *cli.Context) error {
 		return nil
 	}
 	code, err := runForeground(c, host, signals, ctx.Bool("keep"))
+	if err != nil && code > 0 {
+		// The process failed to exec: its message, and its status (255,
+		// runc's) rather than 1.
+		return &failedWith{status: code, err: err}
+	}
 	if err != nil {
 		return err
 	}

@@ -188,5 +188,7 @@ int op_exec(const struct op *op, uint32_t index)
 		if (len > 0)
 			write_all_fd(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 	}
-	_exit(err == EACCES || err == ENOEXEC ? 126 : 127);
+	/* 255, not a shell's 126/127: runc's init exits 255 when it fails,
+	 * and what waits for the container (run, containerd) passes that on. */
+	_exit(255);
 }
