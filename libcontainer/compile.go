@@ -37,6 +37,11 @@ type CompileOptions struct {
 	// the initial one (moby/sys/userns.RunningInUserNS), so device nodes
 	// are bound rather than made.
 	RuntimeInUserNS bool
+	// HostOpensMountSources: the parent may open the rootfs and the bind
+	// sources in the container's mount namespace for the executor
+	// (OpMountSources), which it can when it has privileges over that
+	// namespace: not rootless.
+	HostOpensMountSources bool
 }
 
 // compiler accumulates the program of one container.
@@ -51,6 +56,9 @@ type compiler struct {
 	userRoot string
 	// init is set when compiling a container's init (create), not exec.
 	init bool
+	// mountSources is the index of the OpMountSources op, 0 when there
+	// is none (it is never the first op).
+	mountSources int
 }
 
 func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...string) {
@@ -152,7 +160,8 @@ const (
 )
 
 // sessionKeyring gives the init a session keyring of its own, named after
-// the container, so that it does not share the caller's keys.
+// the container, so that it does not share the caller's keys; an exec'd
+// process joins it.
 // Keys the process creates, the session keyring first, get its SELinux
 // label (process.selinuxLabel), as runc does; the attribute is reset
 // afterwards.
@@ -163,6 +172,12 @@ func (c *compiler) sessionKeyring(p *specs.Process) {
 	perm := uint64(keyringUserSearch)
 	if c.plan.HasNamespace(specs.UserNamespace) {
 		perm = keyringOthSearch
+	}
+	if !c.init {
+		// An exec'd process joins the init's keyring, which its owner
+		// made searchable already; as runc, it changes nothing there (in
+		// a user namespace it is not yet the owner, and would be refused).
+		perm = 0
 	}
 	label := ""
 	if p != nil {

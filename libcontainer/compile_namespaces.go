@@ -71,6 +71,7 @@ func (c *compiler) namespaces() error {
 	if offsets := c.spec.Linux.TimeOffsets; len(offsets) > 0 {
 		c.add("linux.timeOffsets", program.OpTimensOffsets, nil, timensOffsetsText(offsets))
 	}
+	c.hostOpenedSources()
 	c.waitCgroup()
 	c.afterCgroup(nil)
 	if cgroupns >= 0 {

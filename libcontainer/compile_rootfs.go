@@ -30,7 +30,11 @@ func (c *compiler) rootfs() error {
 	if pp := layout.ParentPrivate; pp != nil {
 		c.add(pp.Origin, program.OpPropagation, []uint64{pp.Flags}, pp.Path)
 	}
-	c.add("root.path", program.OpRootOpen, []uint64{layout.RootParentPropagation}, c.plan.Rootfs)
+	slots, err := c.rootOpenSlots()
+	if err != nil {
+		return err
+	}
+	c.add("root.path", program.OpRootOpen, append([]uint64{layout.RootParentPropagation}, slots...), c.plan.Rootfs)
 	pseudo := pseudoFsMountPoints(layout.Setup)
 	for _, a := range layout.Setup {
 		c.requireOrdinaryDir(a, pseudo)
@@ -262,8 +266,13 @@ func (c *compiler) bindMount(a rootfs.BindMount) error {
 		tree = c.prog.AddFile(f, a.Origin+" id-mapped tree") + 1
 		flags = program.BindTreeGiven
 	}
-	c.add(a.Origin, program.OpMountBind,
-		[]uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation,
-			a.RecAttrSet, a.RecAttrClr, a.ExplicitClr, flags, tree}, a.Source, a.Dest)
+	ints := []uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation,
+		a.RecAttrSet, a.RecAttrClr, a.ExplicitClr, flags, tree}
+	if a.IDMap == nil {
+		if slot := c.mountSource(a.Source, false); slot != 0 {
+			ints = append(ints, slot)
+		}
+	}
+	c.add(a.Origin, program.OpMountBind, ints, a.Source, a.Dest)
 	return nil
 }

@@ -184,6 +184,9 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		ID:              id,
 		NoNewKeyring:    cr.opts.NoNewKeyring,
 		RuntimeInUserNS: userns.RunningInUserNS(),
+		// Rootless, the container's root is the caller, and we could
+		// not join its mount namespace anyway.
+		HostOpensMountSources: !cr.opts.Rootless && os.Geteuid() == 0,
 	})
 	if err != nil {
 		fifo.Close()
@@ -343,6 +346,11 @@ func (cr *creation) converse(rec *record) error {
 				return err
 			}
 			if err := cr.exe.Reply(program.MsgAck); err != nil {
+				return err
+			}
+		case program.MsgMountSources:
+			if err := sendMountSources(cr.exe, cr.prog, m); err != nil {
+				cr.exe.Reply(program.MsgAbort)
 				return err
 			}
 		case program.MsgConsole:

@@ -79,6 +79,7 @@ static const struct op_entry op_table[] = {
 	[OP_HOST_STEP] = { op_host_step, 1, 0 },
 	[OP_HIDE_MOUNT] = { op_hide_mount, 0, 1 },
 	[OP_REQUIRE_DIR] = { op_require_dir, 0, 2 },
+	[OP_MOUNT_SOURCES] = { op_mount_sources, 0, 0 },
 };
 
 static void die(uint32_t op_index) __attribute__((noreturn));

@@ -109,24 +109,58 @@ int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload,
 	return n < 0 ? -1 : 0;
 }
 
-/* Reads parent messages until one of type want. MSG_ABORT and EOF end the
- * executor. MSG_CGROUP_READY may come before the MSG_ACK of a user
- * namespace handshake (the parent sends it as soon as the cgroup is
- * joined, without waiting for our request): it is remembered. */
-static int wait_parent(uint32_t want, uint32_t op_index)
+/* Reads parent messages until one of type want, into buf (at least a
+ * header's size), with up to maxfds fds it carries into fds (*nfds set;
+ * fds beyond maxfds, or any when fds is NULL, are closed). MSG_ABORT
+ * and EOF end the executor. MSG_CGROUP_READY may come before the answer
+ * to a request made before the cgroup was joined (the parent sends it
+ * as soon as the cgroup is joined, without waiting): it is remembered.
+ * Returns the length of the message or -1. */
+ssize_t recv_parent(uint32_t want, uint32_t op_index, uint8_t *buf, size_t size, int *fds, int maxfds, int *nfds)
 {
-	uint8_t buf[64];
+	static union {
+		char buf[CMSG_SPACE(MAX_PARENT_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *c;
 	ssize_t n;
 	uint32_t type;
+	int i, k;
 
 	for (;;) {
+		if (nfds)
+			*nfds = 0;
+		iov.iov_base = buf;
+		iov.iov_len = size;
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
 		do
-			n = recv(st.sock, buf, sizeof(buf), MSG_CMSG_CLOEXEC);
+			n = recvmsg(st.sock, &msg, MSG_CMSG_CLOEXEC);
 		while (n < 0 && errno == EINTR);
 		if (n == 0)
 			_exit(1); /* the parent is gone: nobody to report to */
 		if (n < 0)
 			return fail("wait for the parent's answer");
+		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+			int *got = (int *)CMSG_DATA(c);
+			int cnt;
+
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			cnt = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			for (i = 0; i < cnt; i++) {
+				memcpy(&k, got + i, sizeof(k));
+				if (fds && nfds && *nfds < maxfds)
+					fds[(*nfds)++] = k;
+				else
+					close(k);
+			}
+		}
 		if (n < HULL_MSG_HEADER_SIZE)
 			return fail_errno(EPROTO, "short message from the parent");
 		type = buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24;
@@ -134,6 +168,9 @@ static int wait_parent(uint32_t want, uint32_t op_index)
 			_exit(1);
 		if (type == want)
 			break;
+		if (nfds)
+			for (i = 0; i < *nfds; i++)
+				close(fds[i]);
 		if (type == MSG_CGROUP_READY && !st.cgroup_ready) {
 			st.cgroup_ready = true;
 			continue;
@@ -142,7 +179,14 @@ static int wait_parent(uint32_t want, uint32_t op_index)
 	}
 	if (type == MSG_CGROUP_READY)
 		st.cgroup_ready = true;
-	return 0;
+	return n;
+}
+
+static int wait_parent(uint32_t want, uint32_t op_index)
+{
+	uint8_t buf[64];
+
+	return recv_parent(want, op_index, buf, sizeof(buf), NULL, 0, NULL) < 0 ? -1 : 0;
 }
 
 int wait_ack(uint32_t op_index)

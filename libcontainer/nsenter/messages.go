@@ -32,6 +32,15 @@ func (e *Executor) SendProgram(p *program.Program) error {
 	return e.sendmsg(packet, oob, "send program")
 }
 
+// SendFds sends a message of type t with payload and fds by SCM_RIGHTS.
+func (e *Executor) SendFds(t program.MsgType, payload []byte, fds []int) error {
+	var oob []byte
+	if len(fds) > 0 {
+		oob = unix.UnixRights(fds...)
+	}
+	return e.sendmsg(program.EncodeMessage(program.Header{Type: t}, payload), oob, "send fds to executor")
+}
+
 // Reply sends a bodiless answer (MsgAck or MsgAbort) to the executor.
 func (e *Executor) Reply(t program.MsgType) error {
 	return e.sendmsg(program.EncodeMessage(program.Header{Type: t}, nil), nil, "reply to executor")

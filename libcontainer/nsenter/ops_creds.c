@@ -110,6 +110,9 @@ int op_join_keyring(const struct op *op, uint32_t index)
 	id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
 	if (id < 0)
 		return errno == ENOSYS ? 0 : fail("join session keyring %s", name);
+	/* Nothing to change (an exec joining the init's keyring). */
+	if ((op->ints[0] & 0xffffffffUL) == 0xffffffffUL && op->ints[1] == 0)
+		return 0;
 	/* "type;uid;gid;perm;description", perm in hex */
 	n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1, 0);
 	if (n < 0)

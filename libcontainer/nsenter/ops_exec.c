@@ -114,6 +114,7 @@ static int cloexec_listed_fds(int first)
 int op_close_fds(const struct op *op, uint32_t index)
 {
 	(void)index;
+	close_mount_sources();
 	if (op->ints[0] > INT_MAX)
 		return fail_errno(EINVAL, "close fds from %llu", (unsigned long long)op->ints[0]);
 	/* Marked, not closed: the fds we still need are close-on-exec already

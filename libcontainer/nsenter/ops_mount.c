@@ -152,7 +152,7 @@ int op_mount_bind(const struct op *op, uint32_t index)
 	struct mount_attr rattr = { .attr_set = opt_int(op, 4), .attr_clr = opt_int(op, 5) };
 	uint64_t flags = opt_int(op, 7), given = opt_int(op, 8);
 	const char *src = op->strs[0], *dest = op->strs[1];
-	int tree;
+	int tree, srcfd;
 
 	(void)index;
 	if (flags & BIND_TREE_GIVEN) {
@@ -164,7 +164,12 @@ int op_mount_bind(const struct op *op, uint32_t index)
 			return fail("bind %s: dup its tree", src);
 		goto attach;
 	}
-	tree = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+	/* ints[9] (optional): the source's slot in OP_MOUNT_SOURCES + 1. */
+	srcfd = mount_source_fd(opt_int(op, 9));
+	if (srcfd >= 0)
+		tree = sys_open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0));
+	else
+		tree = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return fail("bind %s", src);
 	if (set_bind_attrs(tree, src, op->ints[1], op->ints[2], opt_int(op, 6)) < 0)

@@ -64,10 +64,10 @@ static int open_mount_root(int dir)
 /* pivot_root refuses a shared parent of the new root, and a bind of an
  * unbindable mount fails: like runc, make the mount holding the rootfs
  * private (in our own mount namespace) before binding it. */
-static int make_rootfs_parent_private(int dir, const char *path, uint64_t propagation)
+static int make_rootfs_parent_private(int dir, int given_mroot, const char *path, uint64_t propagation)
 {
 	struct mount_attr attr = { .propagation = propagation };
-	int mroot = open_mount_root(dir);
+	int mroot = given_mroot >= 0 ? fcntl(given_mroot, F_DUPFD_CLOEXEC, 3) : open_mount_root(dir);
 
 	if (mroot < 0)
 		return fail("find the mount holding rootfs %s", path);
@@ -82,14 +82,24 @@ static int make_rootfs_parent_private(int dir, const char *path, uint64_t propag
 
 int op_root_open(const struct op *op, uint32_t index)
 {
-	int dir, tree;
+	int dir, tree, given;
 
 	(void)index;
-	dir = open(op->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* ints[1] (optional): its slot in OP_MOUNT_SOURCES + 1; the parent
+	 * opened it where a user namespace's root may not reach it. */
+	given = mount_source_fd(op->nints > 1 ? op->ints[1] : 0);
+	if (given >= 0)
+		dir = fcntl(given, F_DUPFD_CLOEXEC, 3);
+	else
+		dir = open(op->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return fail("open rootfs %s", op->strs[0]);
 	/* ints[0] (optional): MS_PRIVATE or MS_SLAVE, the compiler's choice. */
-	if (make_rootfs_parent_private(dir, op->strs[0], op->nints > 0 ? op->ints[0] : MS_PRIVATE) < 0) {
+	/* ints[2] (optional): the slot + 1 of the root of the mount holding
+	 * it, found by the parent (walking up could cross a directory we may
+	 * not enter). */
+	if (make_rootfs_parent_private(dir, mount_source_fd(op->nints > 2 ? op->ints[2] : 0), op->strs[0],
+				       op->nints > 0 ? op->ints[0] : MS_PRIVATE) < 0) {
 		close(dir);
 		return -1;
 	}
@@ -118,6 +128,8 @@ int op_root_open(const struct op *op, uint32_t index)
  * gone; reopen the one and forget the other. */
 static int reopen_root(void)
 {
+	/* They lead to the host's mounts outside the new root. */
+	close_mount_sources();
 	if (st.rootfd >= 0)
 		close(st.rootfd);
 	st.rootfd = -1;

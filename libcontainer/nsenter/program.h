@@ -63,6 +63,7 @@ enum hull_op {
 	OP_CONSOLE_MOUNT = 61,
 	OP_HIDE_MOUNT = 70,
 	OP_REQUIRE_DIR = 71,
+	OP_MOUNT_SOURCES = 120,
 };
 
 enum hull_msg {
@@ -79,6 +80,8 @@ enum hull_msg {
 	MSG_CGROUP_READY = 11,
 	MSG_HOST_STEP = 20,
 	MSG_CREATED = 45,
+	MSG_MOUNT_SOURCES = 120,
+	MSG_MOUNT_SOURCE_FDS = 121,
 };
 
 /* Flags of OP_MOUNT_FS (ints[2]) and OP_MOUNT_BIND (ints[7]). */

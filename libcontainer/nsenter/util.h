@@ -101,6 +101,8 @@ struct exec_state {
 	bool detached_root; /* OP_ROOT_CLONE: the root is a detached tree */
 	bool cgroup_ready; /* MSG_CGROUP_READY came (maybe while waiting for an ack) */
 	bool created;      /* MSG_CREATED came: the init no longer dies with its parent */
+	int *srcfds;       /* OP_MOUNT_SOURCES: O_PATH fd per slot (-1: none), until the root moved */
+	uint32_t nsrcfds;
 };
 
 extern struct exec_state st;
@@ -117,6 +119,9 @@ int send_msg(uint32_t type, uint32_t op_index, int32_t err, const void *payload,
 /* Waits for MSG_ACK; MSG_ABORT and EOF end the executor. An early
  * MSG_CGROUP_READY on the way is remembered in st.cgroup_ready. */
 int wait_ack(uint32_t op_index);
+/* The most fds one parent message carries (SCM_MAX_FD). */
+#define MAX_PARENT_FDS 253
+ssize_t recv_parent(uint32_t want, uint32_t op_index, uint8_t *buf, size_t size, int *fds, int maxfds, int *nfds);
 /* Waits for MSG_CGROUP_READY (unless it came already); MSG_ABORT and EOF
  * end the executor. */
 int wait_cgroup_ready(uint32_t op_index);
@@ -206,6 +211,10 @@ int op_cpu_affinity(const struct op *, uint32_t);
 int op_personality(const struct op *, uint32_t);
 int op_mempolicy(const struct op *, uint32_t);
 int op_host_step(const struct op *, uint32_t);
+int op_mount_sources(const struct op *, uint32_t);
+/* ops_sources.c: the fd of slot + 1 (0: none) of OP_MOUNT_SOURCES, or -1. */
+int mount_source_fd(uint64_t slot);
+void close_mount_sources(void);
 
 /* executor.c */
 void executor_main(int sock) __attribute__((noreturn));

@@ -61,6 +61,7 @@ const (
 	OpConsoleMount  Code = 61
 	OpHideMount     Code = 70
 	OpRequireDir    Code = 71
+	OpMountSources  Code = 120
 )
 
 var codeNames = map[Code]string{
@@ -82,6 +83,7 @@ var codeNames = map[Code]string{
 	OpCpuAffinity: "cpu-affinity", OpPersonality: "personality", OpMempolicy: "mempolicy",
 	OpHostStep:  "host-step",
 	OpHideMount: "hide-mount", OpRequireDir: "require-dir",
+	OpMountSources: "mount-sources",
 }
 
 // String returns the readable name used by the disassembler and in errors.
@@ -97,19 +99,21 @@ type MsgType uint32
 
 // Message types, documented in docs/PROGRAM.md.
 const (
-	MsgProgram     MsgType = 1
-	MsgUsermapReq  MsgType = 2
-	MsgPid         MsgType = 3
-	MsgHooks       MsgType = 4
-	MsgConsole     MsgType = 5
-	MsgReady       MsgType = 6
-	MsgError       MsgType = 7
-	MsgAck         MsgType = 8
-	MsgAbort       MsgType = 9
-	MsgSeccompFd   MsgType = 10
-	MsgCgroupReady MsgType = 11
-	MsgHostStep    MsgType = 20
-	MsgCreated     MsgType = 45
+	MsgProgram        MsgType = 1
+	MsgUsermapReq     MsgType = 2
+	MsgPid            MsgType = 3
+	MsgHooks          MsgType = 4
+	MsgConsole        MsgType = 5
+	MsgReady          MsgType = 6
+	MsgError          MsgType = 7
+	MsgAck            MsgType = 8
+	MsgAbort          MsgType = 9
+	MsgSeccompFd      MsgType = 10
+	MsgCgroupReady    MsgType = 11
+	MsgHostStep       MsgType = 20
+	MsgCreated        MsgType = 45
+	MsgMountSources   MsgType = 120
+	MsgMountSourceFds MsgType = 121
 )
 
 // Hook phases carried by OpHooks and MsgHooks.
