@@ -77,18 +77,25 @@ func (c *compiler) joinInitRoot(initPid int) error {
 	return nil
 }
 
-// joinInitNamespaces joins the namespaces of the container's init.
+// joinInitNamespaces joins the namespaces of the container's init, in
+// joinOrder.
 func (c *compiler) joinInitNamespaces(initPid int) error {
 	nss := c.spec.Linux.Namespaces
-	for _, i := range userFirst(nss) {
-		ns := nss[i]
-		nf := namespaceFlags[ns.Type]
-		path := "/proc/" + strconv.Itoa(initPid) + "/ns/" + nf.name
-		f, err := os.OpenFile(path, os.O_RDONLY, 0)
+	files := make([]*os.File, len(nss))
+	paths := make([]string, len(nss))
+	for i, ns := range nss {
+		paths[i] = "/proc/" + strconv.Itoa(initPid) + "/ns/" + namespaceFlags[ns.Type].name
+		f, err := os.OpenFile(paths[i], os.O_RDONLY, 0)
 		if err != nil {
+			closeFiles(files)
 			return fmt.Errorf("join namespace of container init %d: %w", initPid, err)
 		}
-		idx := c.prog.AddFile(f, "ns:"+nf.name+" "+path)
+		files[i] = f
+	}
+	for _, i := range joinOrder(nss, files) {
+		ns := nss[i]
+		nf := namespaceFlags[ns.Type]
+		idx := c.prog.AddFile(files[i], "ns:"+nf.name+" "+paths[i])
 		c.add(fmt.Sprintf("linux.namespaces[%d] (%s of init %d)", i, ns.Type, initPid),
 			program.OpSetns, []uint64{idx, nf.flag})
 	}

@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -39,12 +40,8 @@ var timensClockIDs = map[string]int{"monotonic": unix.CLOCK_MONOTONIC, "boottime
 func (c *compiler) namespaces() error {
 	c.oomScoreAdj(c.spec.Process)
 	nss := c.spec.Linux.Namespaces
-	for _, i := range userFirst(nss) {
-		if nss[i].Path != "" {
-			if err := c.joinNamespace(i, nss[i]); err != nil {
-				return err
-			}
-		}
+	if err := c.joinNamespaces(nss); err != nil {
+		return err
 	}
 
 	var unshare uint64
@@ -99,35 +96,88 @@ func (c *compiler) oomScoreAdj(p *specs.Process) {
 	}
 }
 
-// userFirst returns the indexes of nss with the user namespace first:
-// joining it first grants the capabilities to join the others.
-func userFirst(nss []specs.LinuxNamespace) []int {
-	order := make([]int, 0, len(nss))
-	for i, ns := range nss {
-		if ns.Type == specs.UserNamespace {
-			order = append([]int{i}, order...)
-		} else {
-			order = append(order, i)
-		}
-	}
-	return order
-}
-
 func nsOrigin(i int, ns specs.LinuxNamespace) string {
 	return fmt.Sprintf("linux.namespaces[%d] (%s)", i, ns.Type)
 }
 
-// joinNamespace opens the namespace file here, in the runtime's view of
-// the host, and hands the executor the fd.
-func (c *compiler) joinNamespace(i int, ns specs.LinuxNamespace) error {
-	f, err := openNamespace(ns.Path)
-	if err != nil {
-		return fmt.Errorf("linux.namespaces[%d].path: %w", i, err)
+// joinNamespaces joins the namespaces given by path. Their files are
+// opened here, in the runtime's view of the host, and the executor gets
+// the fds, in joinOrder.
+func (c *compiler) joinNamespaces(nss []specs.LinuxNamespace) error {
+	files := make([]*os.File, len(nss))
+	for i, ns := range nss {
+		if ns.Path == "" {
+			continue
+		}
+		f, err := openNamespace(ns.Path)
+		if err != nil {
+			closeFiles(files)
+			return fmt.Errorf("linux.namespaces[%d].path: %w", i, err)
+		}
+		files[i] = f
 	}
-	nf := namespaceFlags[ns.Type]
-	idx := c.prog.AddFile(f, "ns:"+nf.name+" "+ns.Path)
-	c.add(nsOrigin(i, ns), program.OpSetns, []uint64{idx, nf.flag})
+	for _, i := range joinOrder(nss, files) {
+		ns := nss[i]
+		nf := namespaceFlags[ns.Type]
+		idx := c.prog.AddFile(files[i], "ns:"+nf.name+" "+ns.Path)
+		c.add(nsOrigin(i, ns), program.OpSetns, []uint64{idx, nf.flag})
+	}
 	return nil
+}
+
+func closeFiles(files []*os.File) {
+	for _, f := range files {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// joinOrder returns the indexes of the namespaces to join (files[i] not
+// nil) in the order to join them. A joined user namespace comes before
+// the namespaces it owns (its capabilities let a rootless runtime join
+// them), but after those it does not own: once in it, the executor has no
+// privileges over namespaces of another owner (the host's network
+// namespace, say), which it can join with the runtime's privileges
+// before (runc issue 4390).
+func joinOrder(nss []specs.LinuxNamespace, files []*os.File) []int {
+	user := -1
+	for i, ns := range nss {
+		if files[i] != nil && ns.Type == specs.UserNamespace {
+			user = i
+		}
+	}
+	var before, after []int
+	for i, f := range files {
+		switch {
+		case f == nil || i == user:
+		case user >= 0 && ownedBy(f, files[user]):
+			after = append(after, i)
+		default:
+			before = append(before, i)
+		}
+	}
+	if user < 0 {
+		return before
+	}
+	return append(append(before, user), after...)
+}
+
+// ownedBy reports whether the namespace of file ns is owned by the user
+// namespace of file userns (NS_GET_USERNS). When the owner cannot be
+// told, it is taken as another: the runtime joins the namespace with its
+// own privileges, as it did before user namespaces were involved.
+func ownedBy(ns, userns *os.File) bool {
+	owner, err := unix.IoctlRetInt(int(ns.Fd()), unix.NS_GET_USERNS)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(owner)
+	var a, b unix.Stat_t
+	if unix.Fstat(owner, &a) != nil || unix.Fstat(int(userns.Fd()), &b) != nil {
+		return false
+	}
+	return a.Dev == b.Dev && a.Ino == b.Ino
 }
 
 func timensOffsetsText(offsets map[string]specs.LinuxTimeOffset) string {

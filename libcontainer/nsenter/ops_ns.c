@@ -18,6 +18,15 @@ int op_setns(const struct op *op, uint32_t index)
 		return fail_errno(EBADF, "setns: file %" PRIu64 " was not passed", fi);
 	if (setns(st.prog->fds[fi], (int)op->ints[1]) < 0)
 		return fail("setns");
+	/* In a joined user namespace we keep our host ids, which it may not
+	 * map: files we create there would fail with EOVERFLOW. Become its
+	 * root, as after unshare (EINVAL: it maps no root). */
+	if (op->ints[1] & CLONE_NEWUSER) {
+		if (syscall(SYS_setresgid, 0, 0, 0) < 0 && errno != EINVAL)
+			return fail("setresgid 0 in joined user namespace");
+		if (syscall(SYS_setresuid, 0, 0, 0) < 0 && errno != EINVAL)
+			return fail("setresuid 0 in joined user namespace");
+	}
 	/* A new mount namespace (or one found by fd type) has its own root
 	 * and /proc: forget the ones we knew. */
 	if (op->ints[1] == 0 || op->ints[1] & CLONE_NEWNS) {
