@@ -8,7 +8,7 @@
 # the README's Engines section.
 # ENGINES: which engines (default all); ENGINES_RUNC: the runc to compare
 # with (default: Debian's, /usr/sbin/runc); ENGINES_SCENARIOS: a subset.
-ENGINES ?= containerd podman
+ENGINES ?= containerd podman docker
 ENGINES_RUNC ?= /usr/sbin/runc
 .PHONY: test-engines
 test-engines: deps build
