@@ -66,7 +66,18 @@ func (c *compiler) namespaces() error {
 		c.add("linux.namespaces ("+strings.Join(names, ", ")+")", program.OpUnshare, []uint64{unshare})
 	}
 	if offsets := c.spec.Linux.TimeOffsets; len(offsets) > 0 {
-		c.add("linux.timeOffsets", program.OpTimensOffsets, nil, timensOffsetsText(offsets))
+		// The parent writes them, as runc's does: in a new user
+		// namespace the executor may not open its own timens_offsets (a
+		// /proc file of a non-dumpable process belongs to the host's
+		// root), and the parent has CAP_SYS_TIME over the namespace. A
+		// rootless parent may only open it while the executor is
+		// dumpable. (Offsets are refused for a joined time namespace.)
+		dumpable := uint64(0)
+		if !c.opts.HostOpensMountSources && c.plan.HasNamespace(specs.UserNamespace) {
+			dumpable = 1
+		}
+		c.add("linux.timeOffsets (written by the runtime)", program.OpHostStep,
+			[]uint64{program.HostStepTimensOffsets, dumpable})
 	}
 	c.hostOpenedSources()
 	c.waitCgroup()

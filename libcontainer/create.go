@@ -414,6 +414,12 @@ func (cr *creation) hostStep(rec *record, m *nsenter.Message) error {
 	switch step := binary.LittleEndian.Uint32(m.Payload); step {
 	case program.HostStepNetDevices:
 		return moveNetDevices(rec.Spec.Linux.NetDevices, cr.exe.Pid)
+	case program.HostStepTimensOffsets:
+		name := strconv.Itoa(cr.exe.Pid) + "/timens_offsets"
+		if err := writeProc(name, []byte(timensOffsetsText(rec.Spec.Linux.TimeOffsets))); err != nil {
+			return fmt.Errorf("linux.timeOffsets: %w", err)
+		}
+		return nil
 	default:
 		return fmt.Errorf("receive host step: unknown step %d", step)
 	}

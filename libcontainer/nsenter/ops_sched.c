@@ -4,6 +4,8 @@
  * value comes computed from Go; these only make the syscalls. */
 #include "util.h"
 
+#include <sys/prctl.h>
+
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +112,17 @@ int op_mempolicy(const struct op *op, uint32_t index)
 int op_host_step(const struct op *op, uint32_t index)
 {
 	uint32_t step = (uint32_t)op->ints[0];
+	/* ints[1] (optional): be dumpable meanwhile, so that a rootless
+	 * parent may open our /proc files (as for the uid/gid maps). */
+	bool dumpable = op->nints > 1 && op->ints[1];
 
+	if (dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return fail("make executor dumpable for host step %u", step);
 	if (send_msg(MSG_HOST_STEP, index, 0, &step, sizeof(step), -1) < 0)
 		return fail("ask the parent for host step %u", step);
-	return wait_ack(index);
+	if (wait_ack(index) < 0)
+		return -1;
+	if (dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return fail("make executor non-dumpable");
+	return 0;
 }

@@ -96,6 +96,7 @@ enum hull_hook_phase {
 
 enum hull_host_step {
 	HOST_STEP_NET_DEVICES = 1,
+	HOST_STEP_TIMENS_OFFSETS = 120,
 };
 
 #endif

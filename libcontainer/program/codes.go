@@ -128,6 +128,9 @@ const (
 	// HostStepNetDevices moves linux.netDevices into the executor's
 	// network namespace.
 	HostStepNetDevices = 1
+	// HostStepTimensOffsets writes linux.timeOffsets to the
+	// timens_offsets of the executor's new time namespace.
+	HostStepTimensOffsets = 120
 )
 
 // Flags of OpMountFs (its third int).
