@@ -56,6 +56,9 @@ type Input struct {
 	// IsDir tells a bind source that is a directory from one that is not;
 	// nil means os.Stat on the host.
 	IsDir func(hostPath string) (bool, error)
+	// IsProcfs tells whether a bind source is on a procfs; nil means
+	// statfs on the host.
+	IsProcfs func(hostPath string) (bool, error)
 	// MountPointOf returns the host mount point holding a path; nil means
 	// the runtime's mount table.
 	MountPointOf func(hostPath string) (string, error)
@@ -84,6 +87,9 @@ func (b *builder) hasNS(t specs.LinuxNamespaceType) bool { return b.plan.HasName
 func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 	if in.IsDir == nil {
 		in.IsDir = hostIsDir
+	}
+	if in.IsProcfs == nil {
+		in.IsProcfs = hostIsProcfs
 	}
 	if in.MountPointOf == nil {
 		in.MountPointOf = hostMountPoint
@@ -173,6 +179,14 @@ func hostIsDir(hostPath string) (bool, error) {
 		return false, err
 	}
 	return st.IsDir(), nil
+}
+
+func hostIsProcfs(hostPath string) (bool, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(hostPath, &st); err != nil {
+		return false, &os.PathError{Op: "statfs", Path: hostPath, Err: err}
+	}
+	return st.Type == unix.PROC_SUPER_MAGIC, nil
 }
 
 func mountOrigin(i int, m specs.Mount) string {

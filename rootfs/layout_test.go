@@ -198,9 +198,11 @@ func TestMountErrorsNameTheField(t *testing.T) {
 			`mounts[7].destination: "/proc/self" cannot be mounted because it is inside /proc`},
 		{specs.Mount{Destination: "/proc", Type: "tmpfs", Source: "tmpfs"},
 			`mounts[7].destination: "/proc" cannot be mounted because it is not of type proc`},
+		{specs.Mount{Destination: "/proc", Type: "bind", Source: "/x/dir", Options: []string{"rbind"}},
+			`mounts[7].destination: "/proc" cannot be mounted because it is not of type proc (source /x/dir is no procfs)`},
 	} {
 		p := plan(t, func(s *specs.Spec) { s.Mounts = append(s.Mounts, tc.mount) })
-		_, err := NewLayout(p, Input{IsDir: fakeIsDir})
+		_, err := NewLayout(p, Input{IsDir: fakeIsDir, IsProcfs: fakeIsProcfs})
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("NewLayout error = %v\nwant %s", err, tc.want)
 		}
@@ -212,6 +214,23 @@ func TestMountErrorsNameTheField(t *testing.T) {
 	if _, err := NewLayout(p, Input{IsDir: fakeIsDir}); err != nil {
 		t.Errorf("bind onto /proc/meminfo: %v", err)
 	}
+	// A bind of a real procfs onto /proc is allowed, as runc does
+	// (rootless in the host's pid namespace cannot mount its own).
+	p = plan(t, func(s *specs.Spec) {
+		for i, m := range s.Mounts {
+			if m.Type == "proc" {
+				s.Mounts[i] = specs.Mount{Destination: "/proc", Type: "none", Source: "/proc", Options: []string{"rbind", "nosuid"}}
+			}
+		}
+	})
+	if _, err := NewLayout(p, Input{IsDir: fakeIsDir, IsProcfs: fakeIsProcfs}); err != nil {
+		t.Errorf("bind of a procfs onto /proc: %v", err)
+	}
+}
+
+// fakeIsProcfs says /proc and what is below it are on a procfs.
+func fakeIsProcfs(p string) (bool, error) {
+	return p == "/proc" || strings.HasPrefix(p, "/proc/"), nil
 }
 
 var v1Views = []CgroupView{

@@ -19,7 +19,7 @@ func (b *builder) mount(i int, m specs.Mount) error {
 		return fmt.Errorf("mounts[%d].options: %w", i, err)
 	}
 	bind := specconv.IsBind(m)
-	if err := checkProcMount(m, bind); err != nil {
+	if err := b.checkProcMount(m, bind); err != nil {
 		return fmt.Errorf("mounts[%d].destination: %w", i, err)
 	}
 	if m.Type == "cgroup" && !bind {
@@ -144,11 +144,22 @@ var procMountable = map[string]bool{
 
 // checkProcMount applies runc's rule for mounts at or under /proc
 // (CVE-2019-16884: a fake procfs on /proc, or a mount over part of it,
-// would catch the runtime's and the LSM's writes to /proc).
-func checkProcMount(m specs.Mount, bind bool) error {
+// would catch the runtime's and the LSM's writes to /proc). /proc may be
+// a bind of a real procfs: where the container cannot mount its own (a
+// rootless one in the host's pid namespace), the host's /proc is bound.
+func (b *builder) checkProcMount(m specs.Mount, bind bool) error {
 	dest := path.Clean(m.Destination)
 	switch {
 	case m.Type == "proc" && !bind:
+		return nil
+	case dest == "/proc" && bind:
+		isProc, err := b.in.IsProcfs(m.Source)
+		if err != nil {
+			return err
+		}
+		if !isProc {
+			return fmt.Errorf("%q cannot be mounted because it is not of type proc (source %s is no procfs)", dest, m.Source)
+		}
 		return nil
 	case dest == "/proc":
 		return fmt.Errorf("%q cannot be mounted because it is not of type proc", dest)

@@ -218,6 +218,25 @@ s_plain_netns() {
 	run_as "$1" run "$(newid "$1")" && [ "$(printf '%s\n' "$SOUT" | head -n 1)" = 1 ] && expect "lo:"
 }
 
+# Rootless with the host's pid namespace: no procfs may be mounted (the
+# user owns no pid namespace), /proc is a bind of the host's (runc's
+# "shared pidns + rootless"); the process sees itself there.
+s_plain_host_pidns_proc() {
+	bundle "$1" '.linux.namespaces -= [{"type": "pid"}]
+		| .mounts |= map((select(.type == "proc") | .type = "none" | .source = "/proc"
+			| .options = ["rbind", "nosuid", "nodev", "noexec"]) // .)
+		| .process.args = ["sh", "-c", "[ $$ != 1 ] && [ $(cut -d\\  -f1 /proc/self/stat) != 1 ] && echo host-pidns-proc"]' || return 1
+	run_as "$1" run "$(newid "$1")" && expect "host-pidns-proc"
+}
+
+# A new time namespace with offsets in the rootless user namespace.
+s_plain_timens() {
+	bundle "$1" '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"monotonic": {"secs": 7881, "nanosecs": 2718281}}
+		| .process.args = ["cat", "/proc/self/timens_offsets"]' || return 1
+	run_as "$1" run "$(newid "$1")" && expect "7881"
+}
+
 s_plain_readonly_rootfs() {
 	bundle "$1" '.root.readonly = true | .process.args = ["sh", "-c", "touch /newfile 2>/dev/null && echo writable || echo read-only"]' || return 1
 	run_as "$1" run "$(newid "$1")" && expect "read-only" && [ ! -e "$ROOTFS/newfile" ]
@@ -367,7 +386,7 @@ s_podman_tty() { PM_RT=$1 pm run --rm -t "$IMG" sh -c 'test -t 0 && test -t 1 &&
 
 # ---- driver --------------------------------------------------------------
 PLAIN="plain_run plain_no_warning plain_lifecycle plain_bind_owned_dir plain_subuid plain_netns
-	plain_readonly_rootfs plain_ps plain_list plain_cgroupfs plain_cgroupfs_no_cgroupns unshare_no_userns unshare_detached_state_root"
+	plain_readonly_rootfs plain_host_pidns_proc plain_timens plain_ps plain_list plain_cgroupfs plain_cgroupfs_no_cgroupns unshare_no_userns unshare_detached_state_root"
 PODMAN_SCENARIOS="podman_run_rm podman_echo podman_detach_exec_stop_rm podman_network_none
 	podman_network_host podman_volume podman_user_1000 podman_read_only podman_top podman_exit_3
 	podman_missing_command podman_not_executable podman_tty"
