@@ -49,17 +49,43 @@ func bindMountFile(t *testing.T, src string) string {
 // /proc/PID/ns/user path, or by a bind mount of that file, where the
 // runtime cannot read the maps next to it) gets that namespace's
 // mappings: its /dev/pts is mounted with a gid that exists there, and
-// its uid_map and gid_map are those of the first container.
+// its uid_map and gid_map are those of the first container, and an
+// "idmap" bind without mappings is mapped like that namespace.
 func TestJoinOtherContainersUserNamespace(t *testing.T) {
-	for _, how := range []string{"path", "bind-mounted nsfd"} {
+	for _, how := range []string{"path", "bind-mounted nsfd", "path with its mappings"} {
 		t.Run(how, func(t *testing.T) {
 			rt := newRuntime(t)
 			target := startSleeper(t, rt, withUserNamespace)
 			nsPath := fmt.Sprintf("/proc/%d/ns/user", target.state().Pid)
-			if how != "path" {
+			if how == "bind-mounted nsfd" {
 				nsPath = bindMountFile(t, nsPath)
 			}
-			in := startSleeper(t, rt, func(s *specs.Spec) { joinNamespacePath(s, specs.UserNamespace, nsPath) })
+			if how == "path with its mappings" {
+				// Mappings that are not the joined namespace's are refused.
+				res := runInContainer(t, "true", func(s *specs.Spec) {
+					withUserNamespace(s)
+					joinNamespacePath(s, specs.UserNamespace, nsPath)
+					s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+					s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+				})
+				if res.code == 0 || !strings.Contains(res.stderr, "non-matching mapping specified") {
+					t.Errorf("joining a user namespace with other mappings: want refused\n%v", res)
+				}
+			}
+			src := idmapSource(t)
+			in := startSleeper(t, rt, func(s *specs.Spec) {
+				joinNamespacePath(s, specs.UserNamespace, nsPath)
+				if how == "path with its mappings" {
+					// containerd and CRI-O give both, the mappings matching.
+					withUserNamespace(s)
+					s.Linux.Namespaces = s.Linux.Namespaces[:len(s.Linux.Namespaces)-1]
+				}
+				// "idmap" without mappings: mapped like the joined namespace.
+				s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp/data", Type: "bind", Source: src, Options: []string{"rbind", "idmap"}})
+			})
+			if got := strings.TrimSpace(mustSucceed(t, in.exec(nil, "stat", "-c", "%u:%g", "/tmp/data/f")).stdout); got != "5:6" {
+				t.Errorf("owner in the idmap mount of the joined user namespace: %s, want 5:6", got)
+			}
 			out := mustSucceed(t, in.exec(nil, "cat", "/proc/self/uid_map", "/proc/self/gid_map")).stdout
 			got := strings.Join(strings.Fields(out), " ")
 			want := fmt.Sprintf("0 %d 65536 0 %d 65536", userNSHostID, userNSHostGID)

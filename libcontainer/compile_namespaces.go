@@ -126,6 +126,12 @@ func (c *compiler) joinNamespaces(nss []specs.LinuxNamespace) error {
 			return fmt.Errorf("linux.namespaces[%d].path: %w", i, err)
 		}
 		files[i] = f
+		if ns.Type == specs.UserNamespace {
+			if err := checkJoinedMappings(c.spec.Linux, f); err != nil {
+				closeFiles(files)
+				return err
+			}
+		}
 	}
 	for _, i := range joinOrder(nss, files) {
 		ns := nss[i]

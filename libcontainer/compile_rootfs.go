@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"fmt"
+	"os"
 	"path"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -254,7 +255,13 @@ func (c *compiler) bindMount(a rootfs.BindMount) error {
 	}
 	var tree, flags uint64
 	if a.IDMap != nil {
-		userns, err := newIDMapUserns(a.IDMap.UIDMappings, a.IDMap.GIDMappings)
+		var userns *os.File
+		var err error
+		if a.IDMap.UserNSPath != "" {
+			userns, err = openNamespace(a.IDMap.UserNSPath)
+		} else {
+			userns, err = newIDMapUserns(a.IDMap.UIDMappings, a.IDMap.GIDMappings)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: id-mapped mount: %w", a.Origin, err)
 		}

@@ -60,7 +60,10 @@ type BindMount struct {
 type IDMap struct {
 	UIDMappings []specs.LinuxIDMapping
 	GIDMappings []specs.LinuxIDMapping
-	Recursive   bool
+	// UserNSPath, when set, is the user namespace whose mappings apply
+	// (the one the container joins, for "idmap" without mappings).
+	UserNSPath string
+	Recursive  bool
 }
 
 // FsMount mounts a fresh filesystem of FsType on Dest.

@@ -101,9 +101,14 @@ func (b *builder) bindMount(i int, m specs.Mount, opts MountOptions) error {
 			Recursive: opts.IDMapRecursive}
 		if len(m.UIDMappings) == 0 && len(m.GIDMappings) == 0 {
 			// runc's rule: without mappings of its own, the mount is
-			// mapped like the container's user namespace.
-			bm.IDMap.UIDMappings = b.plan.Spec.Linux.UIDMappings
-			bm.IDMap.GIDMappings = b.plan.Spec.Linux.GIDMappings
+			// mapped like the container's user namespace (the joined
+			// one itself, when it is given by path).
+			if ns, _, ok := b.plan.Namespace(specs.UserNamespace); ok && ns.Path != "" {
+				bm.IDMap.UserNSPath = ns.Path
+			} else {
+				bm.IDMap.UIDMappings = b.plan.Spec.Linux.UIDMappings
+				bm.IDMap.GIDMappings = b.plan.Spec.Linux.GIDMappings
+			}
 		}
 	}
 	b.add(bm)

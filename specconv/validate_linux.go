@@ -35,6 +35,9 @@ func validateNamespaces(spec *specs.Spec) error {
 	return nil
 }
 
+// validateIDMappings checks the mappings of a new user namespace. With a
+// user namespace joined by path they may be given too (containerd and
+// CRI-O do): libcontainer checks that they are that namespace's, as runc.
 func validateIDMappings(spec *specs.Spec) error {
 	l := spec.Linux
 	userns, _, hasUserns := findNamespace(spec, specs.UserNamespace)
@@ -46,8 +49,6 @@ func validateIDMappings(spec *specs.Spec) error {
 		switch {
 		case len(mp.m) > 0 && !hasUserns:
 			return fmt.Errorf("%s: needs a user namespace in linux.namespaces", mp.field)
-		case len(mp.m) > 0 && userns.Path != "":
-			return fmt.Errorf("%s: must not be set when joining a user namespace by path", mp.field)
 		case len(mp.m) == 0 && hasUserns && userns.Path == "":
 			return fmt.Errorf("%s: must be set for a new user namespace", mp.field)
 		}

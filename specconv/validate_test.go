@@ -115,10 +115,6 @@ func TestFromSpecErrors(t *testing.T) {
 		{"userns without mappings", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
 		}, "linux.uidMappings: must be set for a new user namespace"},
-		{"mappings with joined userns", func(s *specs.Spec) {
-			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user", Path: "/proc/1/ns/user"})
-			s.Linux.GIDMappings = []specs.LinuxIDMapping{{Size: 1}}
-		}, "linux.gidMappings: must not be set when joining a user namespace by path"},
 		{"zero-size mapping", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
 			s.Linux.UIDMappings = []specs.LinuxIDMapping{{Size: 1}, {ContainerID: 1, HostID: 100000}}

@@ -5,6 +5,7 @@
  * single-threaded, and leave the parent's socket end for TakePreforked. */
 #include "util.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 /* libcontainer's newIDMapUserns starts us with this argv[0] in a new user
  * namespace whose fd it opens: we only wait to be killed. */
 #define USERNS_HOLDER_ARGV0 "hull-userns-holder"
+#define USERNS_JOINER_ARGV0 "hull-userns-joiner"
 #define SOCK_ENV "_HULL_EXECUTOR_SOCK="
 
 /* Read by nsenter.go through cgo. */
@@ -180,6 +182,15 @@ __attribute__((constructor)) static void hull_constructor(int argc, char **argv,
 	if (argc >= 1 && argv[0] && strcmp(argv[0], USERNS_HOLDER_ARGV0) == 0)
 		for (;;)
 			pause();
+	/* Joins the user namespace of fd 3 and waits, so that the parent
+	 * can read its uid_map and gid_map in our /proc. */
+	if (argc >= 1 && argv[0] && strcmp(argv[0], USERNS_JOINER_ARGV0) == 0) {
+		if (setns(3, CLONE_NEWUSER) < 0)
+			_exit(1);
+		close(3);
+		for (;;)
+			pause();
+	}
 	if (sock >= 0)
 		executor_main(sock);
 }

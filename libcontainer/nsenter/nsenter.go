@@ -57,6 +57,12 @@ type Executor struct {
 // user namespace only to hold it (id-mapped mounts).
 const UsernsHolderArgv0 = "hull-userns-holder"
 
+// UsernsJoinerArgv0 is the argv[0] that makes our binary join the user
+// namespace of its fd 3 in its C constructor and wait there until killed:
+// a process in that namespace, whose uid_map and gid_map tell its
+// mappings.
+const UsernsJoinerArgv0 = "hull-userns-joiner"
+
 // ErrNoPreforked means the process was not started as create/run/exec, so
 // the constructor forked no executor.
 var ErrNoPreforked = errors.New("no pre-forked executor")
