@@ -230,7 +230,7 @@ func (d cgroupDir) mkdirAll(prepare func(level cgroupDir) error) (created string
 		}
 		if prepare != nil {
 			if err := prepare(level); err != nil {
-				return "", err
+				return created, err
 			}
 		}
 		level = level.child(name)

@@ -199,11 +199,27 @@ func (m *manager) create(c *cgroup) (err error) {
 	switch {
 	case c.v2:
 		want := m.v2Controllers(c)
+		parent := c.dir.parent().rel
 		c.created, err = c.dir.mkdirAll(func(level cgroupDir) error {
-			enableControllers(level, want)
+			if m.pureV2 {
+				if err := checkCgroupType(level, m.resources); err != nil {
+					return err
+				}
+			}
+			if level.rel == parent {
+				enableControllers(level, parentControllers(want, m.resources))
+			} else {
+				enableControllers(level, want)
+			}
 			return nil
 		})
-		return err
+		if err != nil || !m.pureV2 {
+			return err
+		}
+		if err := checkCgroupType(c.dir, m.resources); err != nil {
+			return err
+		}
+		return makeThreaded(c.dir, m.resources)
 	case c.has("cpuset"):
 		if c.created, err = c.dir.mkdirAll(inheritCpuset); err != nil {
 			return err
@@ -377,6 +393,11 @@ func (m *manager) Pids() ([]int, error) {
 
 func collectPids(d cgroupDir, pids *[]int) error {
 	procs, err := d.read("cgroup.procs")
+	if errors.Is(err, unix.EOPNOTSUPP) {
+		// A threaded cgroup lists threads only: its processes belong to
+		// the thread root.
+		procs, err = threadGroups(d)
+	}
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
 			return nil

@@ -228,8 +228,19 @@ func setIOV2(d cgroupDir, r *specs.LinuxResources) error {
 func setUnified(d cgroupDir, unified map[string]string) error {
 	for _, key := range slices.Sorted(maps.Keys(unified)) {
 		field := fmt.Sprintf("linux.resources.unified[%q]", key)
-		if !validFileWord(key) || !strings.Contains(key, ".") || strings.HasPrefix(key, "cgroup.") && key != "cgroup.max.depth" && key != "cgroup.max.descendants" {
+		if !validFileWord(key) || !strings.Contains(key, ".") || strings.HasPrefix(key, "cgroup.") && key != "cgroup.max.depth" && key != "cgroup.max.descendants" && key != cgroupTypeKey {
 			return fmt.Errorf("%s: not a cgroup interface file that may be set", field)
+		}
+		if key == cgroupTypeKey {
+			// Apply turned the cgroup threaded before the init joined it;
+			// the kernel cannot turn it back into a domain.
+			if v := unified[key]; v != "threaded" {
+				return fmt.Errorf("%s: %q is not a type that may be asked for (only \"threaded\")", field, v)
+			}
+			if typ, err := d.read(key); err != nil || typ != "threaded" {
+				return fmt.Errorf("%s: the cgroup is not threaded (cgroup.type %q): a cgroup turns threaded only before a process joins it", field, typ)
+			}
+			continue
 		}
 		if err := writeField(field, d, key, unified[key]); err != nil {
 			if errors.Is(err, unix.ENOENT) {
