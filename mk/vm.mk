@@ -24,13 +24,28 @@ vm-check:
 	@[ -r /dev/kvm ] || echo "vm: no KVM here; the guest runs under TCG (slow, but it works)"
 	@$(VM_RUN) --setup || { echo "vm: cannot set up the VM (qemu, kernel download); see above"; exit 1; }
 
+# TEST_V2_RUN=regexp runs only the matching integration tests (and not the
+# cgroups unit tests): the way to rerun a failing test alone in the guest.
+TEST_V2_RUN ?=
+# The guest's test binaries and hull are copied to its /tmp (tmpfs) first:
+# every container start execs hull twice, and 9p revalidates on open.
+VM_SLOWEST = awk '/^--- (PASS|FAIL)/{t=$$4; gsub(/[()s]/,"",t); printf "%8.1f s  %s %s\n", t, $$2, $$3}' $(VM_LOG) | sort -rn | head -$(1)
+
 test-v2: build vm-check
 	@set -eo pipefail; dir=$$(mktemp -d /tmp/hull-v2.XXXXXX); trap 'rm -rf "$$dir"' EXIT; \
 	$(GO) test -c -o $$dir/integration.test ./integration; \
-	$(GO) test -c -o $$dir/cgroups.test ./cgroups; \
+	[ -n "$(TEST_V2_RUN)" ] || $(GO) test -c -o $$dir/cgroups.test ./cgroups; \
 	cp hull $$dir/hull; \
-	V2VM_TIMEOUT=3600 $(VM_RUN) $$dir sh -c 'HULL_BINARY=$$PWD/hull ./integration.test -test.count=1 -test.v -test.timeout 55m; \
-		r=$$?; ./cgroups.test -test.count=1 -test.v || r=1; exit $$r' 2>&1 | tee $(VM_LOG) | $(call VM_SUMMARY,test-v2)
+	start=$$(date +%s); rc=0; \
+	TEST_V2_RUN='$(TEST_V2_RUN)' V2VM_ENV=TEST_V2_RUN V2VM_TIMEOUT=3600 $(VM_RUN) $$dir sh -c \
+		'set -e; mkdir /tmp/bin; cp hull integration.test /tmp/bin/; [ ! -e cgroups.test ] || cp cgroups.test /tmp/bin/; \
+		cd /tmp/bin; HULL_BINARY=/tmp/bin/hull ./integration.test -test.count=1 -test.v -test.timeout 55m -test.run "$${TEST_V2_RUN:-.}" || r=1; \
+		[ ! -e cgroups.test ] || (cd $(CURDIR)/cgroups && /tmp/bin/cgroups.test -test.count=1 -test.v) || r=1; exit $${r:-0}' \
+		>$(VM_LOG) 2>&1 || rc=$$?; \
+	$(call VM_SUMMARY,test-v2) <$(VM_LOG) || rc=1; \
+	echo "test-v2: the slowest tests (whole log in $(VM_LOG)):"; $(call VM_SLOWEST,12); \
+	echo "test-v2: $$(( ($$(date +%s) - start) / 60 )) min $$(( ($$(date +%s) - start) % 60 )) s"; \
+	exit $$rc
 
 test-systemd: build vm-check
 	@set -eo pipefail; dir=$$(mktemp -d /tmp/hull-systemd.XXXXXX); trap 'rm -rf "$$dir"' EXIT; \
