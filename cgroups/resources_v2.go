@@ -42,8 +42,11 @@ func (m *manager) setV2(r *specs.LinuxResources) error {
 	if err := m.setRdma(r); err != nil {
 		return err
 	}
-	if n := r.Network; n != nil && (n.ClassID != nil || len(n.Priorities) > 0) {
-		return errors.New("linux.resources.network: net_cls and net_prio do not exist in cgroup v2 (use a BPF program to classify traffic)")
+	if n := r.Network; n != nil && n.ClassID != nil {
+		return errors.New("linux.resources.network.classID: net_cls does not exist in cgroup v2 (use a BPF program to classify traffic)")
+	}
+	if n := r.Network; n != nil && len(n.Priorities) > 0 {
+		return errors.New("linux.resources.network.priorities: net_prio does not exist in cgroup v2 (use a BPF program to prioritise traffic)")
 	}
 	return setUnified(d, r.Unified)
 }
