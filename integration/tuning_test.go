@@ -34,7 +34,9 @@ func TestSchedulerIsApplied(t *testing.T) {
 			out := outputOf(t, `read -r stat </proc/self/stat; set -- ${stat#*) }; shift 16; nice=$1; shift 22; echo "$nice $1"`,
 				func(s *specs.Spec) {
 					s.Process.Scheduler = &sched
-					if sched.Policy == specs.SchedRR || sched.Policy == specs.SchedFIFO {
+					// Only a v1 cpu controller groups real-time time
+					// (cgroup v2 has no real-time limits).
+					if (sched.Policy == specs.SchedRR || sched.Policy == specs.SchedFIFO) && len(cgroupDirsWithFile("cpu.rt_runtime_us")) > 0 {
 						s.Linux.Resources.CPU = &specs.LinuxCPU{RealtimeRuntime: &rtRuntime, RealtimePeriod: &rtPeriod}
 					}
 				})
@@ -185,4 +187,11 @@ func TestMemoryPolicy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cgroupDirsWithFile lists the hierarchy roots under /sys/fs/cgroup that
+// have file.
+func cgroupDirsWithFile(file string) []string {
+	found, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", file))
+	return found
 }
