@@ -77,6 +77,12 @@ func (e *Executor) ReadMessage() (*Message, error) {
 	var rerr error
 	if err := rc.Read(func(fd uintptr) bool {
 		n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if errors.Is(rerr, unix.ECONNRESET) {
+			// The executor exited with a message of ours unread (a
+			// MsgCreated that came with the start): the kernel reports
+			// that once, before the packets it sent last (its error).
+			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
+		}
 		return !errors.Is(rerr, unix.EAGAIN)
 	}); err != nil {
 		return nil, fmt.Errorf("read executor message: %w", err)
