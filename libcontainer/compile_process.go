@@ -41,10 +41,8 @@ func (c *compiler) kernelSettings() {
 
 // processSetup emits the init's own setup, ending in execve. Privileges
 // go in runc's order (except that args[0] is resolved before the user
-// changes, as root): the seccomp filter is loaded while the init still
-// has CAP_SYS_ADMIN unless no_new_privs allows loading it unprivileged,
-// in which case it comes as late as possible so that fewer of the
-// executor's own syscalls must pass it.
+// changes, as root). Where the seccomp filter is loaded, see
+// seccompLast.
 func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error {
 	env := lastOfEachName(p.Env)
 	if c.opts.Console {
@@ -105,13 +103,17 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error 
 	if p.NoNewPrivileges {
 		c.add("process.noNewPrivileges", program.OpNoNewPrivs, nil)
 	}
-	if filter != nil && p.NoNewPrivileges {
+	last := seccompLast(p, filter)
+	if filter != nil && p.NoNewPrivileges && !last {
 		c.seccomp(filter)
 	}
 	c.add("ready", program.OpReady, nil)
 	if c.opts.ExecFifo != nil {
 		idx := c.prog.AddFile(c.opts.ExecFifo, "exec fifo")
 		c.add("exec fifo (start)", program.OpWaitStart, []uint64{idx})
+	}
+	if last {
+		c.seccomp(filter)
 	}
 	env = withHome(env, p.User.UID, c.userRoot)
 	if c.init && c.spec.Hooks != nil {
@@ -123,6 +125,20 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error 
 	}
 	c.add("process.args", program.OpExec, []uint64{uint64(len(p.Args))}, append(slices.Clone(p.Args), env...)...)
 	return nil
+}
+
+// seccompLast reports whether the filter is loaded after the wait for
+// start, so that the executor's only syscalls under it are the
+// startContainer hooks' (which run under it, as in runc) and execve: a
+// deny-by-default profile then needs to allow nothing for hull. That
+// takes no_new_privs (without it loading a filter needs CAP_SYS_ADMIN,
+// so it comes before the privilege drop, as in runc, and the profile
+// must allow the drop and the handshake with the parent), and no notify
+// rule (the notify fd must reach the parent, which after a create is gone
+// by the time start comes; like runc, the filter is then loaded right
+// before the init reports ready).
+func seccompLast(p *specs.Process, filter *seccomp.Filter) bool {
+	return filter != nil && p.NoNewPrivileges && !filter.NeedsNotify
 }
 
 // searchPath is the PATH of process.env (the last one wins, as with

@@ -241,7 +241,18 @@ int wait_readable_while_creating(int fd, uint32_t op_index)
 	}
 }
 
+/* To the parent; when it no longer listens (an op after the wait for
+ * start, once create has returned), on stderr, the container's own, so
+ * that the failure is not silent. */
 void report_error(uint32_t op_index)
 {
-	send_msg(MSG_ERROR, op_index, err_no, err_msg, strlen(err_msg), -1);
+	char line[sizeof(err_msg) + 128];
+	int len;
+
+	if (send_msg(MSG_ERROR, op_index, err_no, err_msg, strlen(err_msg), -1) == 0)
+		return;
+	len = err_no ? snprintf(line, sizeof(line), "%s: %s\n", err_msg, strerror(err_no))
+		     : snprintf(line, sizeof(line), "%s\n", err_msg);
+	if (len > 0)
+		write_all_fd(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 }

@@ -137,21 +137,20 @@ int op_join_keyring(const struct op *op, uint32_t index)
 
 int op_seccomp(const struct op *op, uint32_t index)
 {
+	/* The packet gives no alignment guarantee, so the filter is copied;
+	 * into static memory, so that nothing is freed (no munmap) once the
+	 * filter applies: the compiler puts this op right before execve, and
+	 * a deny-by-default profile need allow nothing of ours. */
+	static struct sock_filter filter[BPF_MAXINSNS];
 	struct sock_fprog prog;
-	struct sock_filter *filter;
 	long r;
 
 	if (op->lens[0] == 0 || op->lens[0] % sizeof(struct sock_filter) || op->lens[0] / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return fail_errno(EINVAL, "seccomp: bad filter length %u", op->lens[0]);
-	/* The packet gives no alignment guarantee; the kernel copies it anyway. */
-	filter = malloc(op->lens[0]);
-	if (!filter)
-		return fail("seccomp: allocate filter");
 	memcpy(filter, op->strs[0], op->lens[0]);
 	prog.len = (unsigned short)(op->lens[0] / sizeof(struct sock_filter));
 	prog.filter = filter;
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)op->ints[0], &prog);
-	free(filter);
 	if (r < 0)
 		return fail("load seccomp filter");
 	/* With SECCOMP_FILTER_FLAG_NEW_LISTENER r is a notify fd: the parent
