@@ -83,7 +83,7 @@ func TestDeviceRuleLines(t *testing.T) {
 }
 
 func TestPidsMax(t *testing.T) {
-	for limit, want := range map[int64]string{-1: "max", -5: "max", 0: "0", 32771: "32771"} {
+	for limit, want := range map[int64]string{-1: "max", -5: "max", 0: "1", 32771: "32771"} {
 		if got := pidsMax(limit); got != want {
 			t.Errorf("pidsMax(%d) = %q, want %q", limit, got, want)
 		}

@@ -85,11 +85,16 @@ func writeCpuset(d cgroupDir, c *specs.LinuxCPU) error {
 	return nil
 }
 
-// pidsMax renders linux.resources.pids.limit: negative is unlimited, and 0
-// is a real limit (no new tasks at all), as the spec says.
+// pidsMax renders linux.resources.pids.limit: negative is unlimited, 0 is
+// 1 (as runc writes it: the init alone, no new tasks).
 func pidsMax(limit int64) string {
-	if limit < 0 {
+	switch {
+	case limit < 0:
 		return "max"
+	case limit == 0:
+		// runc's meaning: systemd's TasksMax cannot be 0, and runc keeps
+		// its drivers alike.
+		return "1"
 	}
 	return strconv.FormatInt(limit, 10)
 }

@@ -117,6 +117,8 @@ func resourceProperties(r *specs.LinuxResources, v2 bool) ([]systemdDbus.Propert
 		tasks := uint64(math.MaxUint64)
 		if *p.Limit > 0 {
 			tasks = uint64(*p.Limit)
+		} else if *p.Limit == 0 {
+			tasks = 1 // runc's meaning of 0; TasksMax cannot be 0
 		}
 		props = append(props, newProp("TasksMax", tasks))
 	}

@@ -51,3 +51,30 @@ func TestPidsAndMemoryLimitsReachTheCgroup(t *testing.T) {
 	mustSucceed(t, c.kill("KILL"))
 	run.wait()
 }
+
+// pids.limit 0 is runc's 1 (pids.max 1: the init alone), and a limit
+// below what the executor needs to fork the init (0 or 1) still lets the
+// init start: the limit is lowered once it exists, as runc sets it then.
+func TestPidsLimitZeroIsTheInitAlone(t *testing.T) {
+	for _, limit := range []int64{0, 1} {
+		rt := newRuntime(t)
+		cgroupPath := "/" + uniqueID(t)
+		t.Cleanup(func() { removeCgroupDirs(cgroupPath) })
+		c := startSleeper(t, rt, func(s *specs.Spec) {
+			s.Linux.CgroupsPath = cgroupPath
+			s.Linux.Resources.Pids = &specs.LinuxPids{Limit: int64Ptr(limit)}
+		})
+		for _, file := range []string{"pids/pids.max", "unified/pids.max", "pids.max"} {
+			dir, name := filepath.Split(file)
+			path := filepath.Join(cgroupRoot, dir, cgroupPath, name)
+			if fileExists(path) {
+				if got := strings.TrimSpace(readFile(t, path)); got != "1" {
+					t.Errorf("pids.limit %d: %s = %s, want 1", limit, path, got)
+				}
+			}
+		}
+		if res := c.exec(nil, "true"); res.code == 0 {
+			t.Errorf("pids.limit %d: exec forked a second task: %v", limit, res)
+		}
+	}
+}

@@ -120,7 +120,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	cfg := cgroups.Config{ID: id, Systemd: cr.opts.SystemdCgroup, Rootless: cr.opts.Rootless}
 	if spec.Linux != nil {
 		cfg.Path = spec.Linux.CgroupsPath
-		cfg.Resources = spec.Linux.Resources
+		cfg.Resources = resourcesAtJoin(spec.Linux.Resources)
 	}
 	cfg.Annotations = spec.Annotations
 	// cgroups' errors name the field themselves. New makes nothing; the
@@ -334,6 +334,9 @@ func (cr *creation) converse(rec *record) error {
 			}
 			cr.initPid = int(binary.LittleEndian.Uint32(m.Payload))
 			if err := cr.openPidfd(); err != nil {
+				return err
+			}
+			if err := cr.lowerPidsLimit(); err != nil {
 				return err
 			}
 		case program.MsgHooks:
