@@ -3,6 +3,8 @@ package integration
 import (
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestDefaultDevicesArePresent(t *testing.T) {
@@ -52,5 +54,24 @@ func TestHostDevicesAreAbsent(t *testing.T) {
 	}
 	if out := outputOf(t, script+"true", nil); out != "" {
 		t.Errorf("host devices visible in the container:\n%s", out)
+	}
+}
+
+// The default device rules let the container open /dev/net/tun (c 10:200)
+// once it makes the node, as runc's do: tools that cannot add device
+// rules rely on it. /dev/mem (c 1:1), not in the defaults, stays closed.
+func TestDefaultRulesAllowTun(t *testing.T) {
+	if !fileExists("/dev/net/tun") {
+		t.Fatal("the host has no /dev/net/tun (tun module)")
+	}
+	script := `mkdir -p /dev/net && mknod /dev/net/tun c 10 200 && mknod /dev/mymem c 1 1 &&
+		{ (exec 3<>/dev/net/tun) && echo tun opened; } && { (exec 4</dev/mymem) 2>/dev/null || echo mem refused; }`
+	out := outputOf(t, script, func(s *specs.Spec) {
+		for _, set := range []*[]string{&s.Process.Capabilities.Bounding, &s.Process.Capabilities.Effective, &s.Process.Capabilities.Permitted} {
+			*set = append(*set, "CAP_MKNOD")
+		}
+	})
+	if out != "tun opened\nmem refused" {
+		t.Errorf("opening /dev/net/tun and /dev/mem made in the container: %q, want tun opened and mem refused", out)
 	}
 }

@@ -15,8 +15,9 @@ type defaultDeviceRule struct {
 	access       string
 }
 
-// defaultDeviceRules follows runc 1.2, which no longer allows /dev/net/tun
-// by default (runc 1.1 did).
+// defaultDeviceRules follows runc, /dev/net/tun included: runc 1.2.0
+// dropped it, broke users whose tools cannot add device rules, and put it
+// back.
 var defaultDeviceRules = []defaultDeviceRule{
 	{"", "c", -1, -1, "m"},
 	{"", "b", -1, -1, "m"},
@@ -28,6 +29,7 @@ var defaultDeviceRules = []defaultDeviceRule{
 	{"/dev/urandom", "c", 1, 9, "rwm"},
 	{"", "c", 136, -1, "rwm"}, // /dev/pts/*
 	{"", "c", 5, 2, "rwm"},    // /dev/ptmx
+	{"", "c", 10, 200, "rwm"}, // /dev/net/tun (no node made)
 }
 
 // withDefaultDeviceRules returns resources (a copy when changed) whose

@@ -44,6 +44,7 @@ func TestDefaultDeviceRulesFollowTheConfigs(t *testing.T) {
 		"allow c 1:9 rwm",
 		"allow c 136:* rwm",
 		"allow c 5:2 rwm",
+		"allow c 10:200 rwm",
 	}, "\n")
 	if got := ruleText(plan.Spec.Linux.Resources.Devices); got != want {
 		t.Errorf("device rules:\n%s\nwant\n%s", got, want)
