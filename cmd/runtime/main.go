@@ -21,6 +21,7 @@ To start a container, create a bundle (a directory with a config.json and
 a root filesystem, see "hull spec") and run "hull run -b <bundle> <id>".`
 
 func main() {
+	keepInheritedFdsToOurselves()
 	app := newApp()
 	// urfave/cli must not print errors or exit on its own: fatal does both,
 	// in runc's format.

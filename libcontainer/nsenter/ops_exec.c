@@ -77,6 +77,41 @@ int op_resolve_exec(const struct op *op, uint32_t index)
 	return fail_errno(ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/* Closes each fd from first on that is not close-on-exec: only what the
+ * caller of hull left open is (the executor opens all its own fds
+ * O_CLOEXEC and still needs some), and it must not stay open in the
+ * created init until execve. */
+static int close_inherited_fds(int first)
+{
+	char buf[4096];
+	long n;
+	int dir = open_proc("self/fd", O_RDONLY | O_DIRECTORY);
+
+	if (dir < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		long off = 0;
+
+		while (off < n) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			char *end;
+			long fd = strtol(d->d_name, &end, 10);
+			int flags;
+
+			off += d->d_reclen;
+			if (*end || end == d->d_name || fd < first || fd == dir)
+				continue;
+			flags = fcntl((int)fd, F_GETFD);
+			if (flags >= 0 && !(flags & FD_CLOEXEC))
+				close((int)fd);
+		}
+	}
+	if (n < 0)
+		fail("list /proc/self/fd");
+	close(dir);
+	return n < 0 ? -1 : 0;
+}
+
 /* For when close_range is refused (a seccomp profile loaded earlier, an
  * old kernel): mark each open fd listed in the verified /proc/self/fd. */
 static int cloexec_listed_fds(int first)
@@ -117,6 +152,8 @@ int op_close_fds(const struct op *op, uint32_t index)
 	close_mount_sources();
 	if (op->ints[0] > INT_MAX)
 		return fail_errno(EINVAL, "close fds from %llu", (unsigned long long)op->ints[0]);
+	if (close_inherited_fds((int)op->ints[0]) < 0)
+		return -1;
 	/* Marked, not closed: the fds we still need are close-on-exec already
 	 * and the rest go at execve. */
 	if (sys_close_range((unsigned)op->ints[0], ~0U, CLOSE_RANGE_CLOEXEC) == 0)

@@ -22,6 +22,11 @@ static void run_child(const char *path, char **argv, char **envp, int in, int ou
 		_exit(126);
 	if (in_root && fchdir(root_fd()) < 0)
 		_exit(126);
+	/* A hook gets its stdio only, as runc's: nothing the caller gave hull
+	 * (not yet closed before createContainer hooks), nothing preserved
+	 * for the process. */
+	if (sys_close_range(3, ~0U, 0) < 0 && sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		_exit(126);
 	execve(path, argv, envp);
 	dprintf(2, "exec %s: %s", path, strerror(errno));
 	_exit(127);
