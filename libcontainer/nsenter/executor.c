@@ -153,6 +153,7 @@ void executor_main(int sock)
 		fail("mark executor socket close-on-exec");
 		die(NO_OP);
 	}
+	note_inherited_fds(sock);
 	/* CVE-2019-5736: until execve makes us the container's process, nothing in the
 	 * container may ptrace us or open our /proc files (our fds lead to
 	 * the host). execve restores dumpability. */

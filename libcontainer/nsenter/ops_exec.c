@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 /* Like Go's exec.LookPath: 0 when path is an executable file. */
@@ -77,18 +78,20 @@ int op_resolve_exec(const struct op *op, uint32_t index)
 	return fail_errno(ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
-/* Closes each fd from first on that is not close-on-exec: only what the
- * caller of hull left open is (the executor opens all its own fds
- * O_CLOEXEC and still needs some), and it must not stay open in the
- * created init until execve. */
-static int close_inherited_fds(int first)
+/* The highest fd hull's caller left open to the executor (not
+ * close-on-exec), noted at its start while the host's /proc is at hand. */
+static int inherited_max = -1;
+
+void note_inherited_fds(int sock)
 {
 	char buf[4096];
 	long n;
-	int dir = open_proc("self/fd", O_RDONLY | O_DIRECTORY);
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (dir < 0)
-		return -1;
+	if (dir < 0) {
+		inherited_max = INT_MAX; /* unknown: close_inherited_fds is bounded below */
+		return;
+	}
 	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
 		long off = 0;
 
@@ -99,17 +102,34 @@ static int close_inherited_fds(int first)
 			int flags;
 
 			off += d->d_reclen;
-			if (*end || end == d->d_name || fd < first || fd == dir)
+			if (*end || end == d->d_name || fd < 3 || fd == dir || fd == sock)
 				continue;
 			flags = fcntl((int)fd, F_GETFD);
-			if (flags >= 0 && !(flags & FD_CLOEXEC))
-				close((int)fd);
+			if (flags >= 0 && !(flags & FD_CLOEXEC) && fd > inherited_max)
+				inherited_max = (int)fd;
 		}
 	}
-	if (n < 0)
-		fail("list /proc/self/fd");
 	close(dir);
-	return n < 0 ? -1 : 0;
+}
+
+/* Closes each fd from first on that hull's caller left open (the executor
+ * opens all its own fds O_CLOEXEC and still needs some), so that none
+ * stays open in the created init until execve. */
+static void close_inherited_fds(int first)
+{
+	int fd, last = inherited_max;
+
+	if (last == INT_MAX) {
+		struct rlimit lim;
+
+		last = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 65536 ? (int)lim.rlim_cur : 65536;
+	}
+	for (fd = first; fd <= last; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+
+		if (flags >= 0 && !(flags & FD_CLOEXEC))
+			close(fd);
+	}
 }
 
 /* For when close_range is refused (a seccomp profile loaded earlier, an
@@ -152,8 +172,7 @@ int op_close_fds(const struct op *op, uint32_t index)
 	close_mount_sources();
 	if (op->ints[0] > INT_MAX)
 		return fail_errno(EINVAL, "close fds from %llu", (unsigned long long)op->ints[0]);
-	if (close_inherited_fds((int)op->ints[0]) < 0)
-		return -1;
+	close_inherited_fds((int)op->ints[0]);
 	/* Marked, not closed: the fds we still need are close-on-exec already
 	 * and the rest go at execve. */
 	if (sys_close_range((unsigned)op->ints[0], ~0U, CLOSE_RANGE_CLOEXEC) == 0)

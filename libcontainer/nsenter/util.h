@@ -199,6 +199,7 @@ int op_chdir(const struct op *, uint32_t);
 int op_seccomp(const struct op *, uint32_t);
 int op_resolve_exec(const struct op *, uint32_t);
 int op_close_fds(const struct op *, uint32_t);
+void note_inherited_fds(int sock);
 int op_ready(const struct op *, uint32_t);
 int op_wait_start(const struct op *, uint32_t);
 int op_exec(const struct op *, uint32_t);
