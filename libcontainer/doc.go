@@ -19,6 +19,8 @@
 //	err = c.Pause(); err = c.Resume()                 // freezer
 //	pids, err := c.Processes()                        // every pid in the cgroup
 //	err = c.Update(&resources)                        // new limits
+//	err = c.Checkpoint(&libcontainer.CriuOptions{...}) // CRIU dump (criu.go)
+//	c, err := libcontainer.Restore(root, id, plan, libcontainer.RestoreOptions{...})
 //
 // Create compiles the plan into an executor program (Compile), hands it to
 // an executor (CreateOptions.Executor, or a fresh one from nsenter.Start

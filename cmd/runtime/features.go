@@ -44,9 +44,12 @@ type featuresJSON struct {
 }
 
 // configAnnotations are the annotations (or prefixes, ending in ".")
-// whose value changes what hull does with a container. None does today:
-// list one here in the change that starts reading it.
-var configAnnotations = []string{}
+// whose value changes what hull does with a container: list one here in
+// the change that starts reading it.
+var configAnnotations = []string{
+	// A CRIU configuration file for checkpoint and restore (runc's).
+	"org.criu.config",
+}
 
 // hullFeatures reports what hull really does, read from the tables that
 // validation, the compiler and the cgroup manager use; fields left out
@@ -62,8 +65,9 @@ func hullFeatures() featuresJSON {
 			annotationVersion:           version,
 			annotationCommit:            commit,
 			annotationLibseccompVersion: seccomp.LibraryVersion(),
-			// runc says "true" under its name; hull cannot checkpoint yet.
-			annotationCheckpoint: "false",
+			// As runc: hull can checkpoint and restore (with CRIU, which
+			// checkpoint and restore look for when called, --criu).
+			annotationCheckpoint: "true",
 		},
 		Linux: &features.Linux{
 			Namespaces:   specconv.NamespaceTypes(),

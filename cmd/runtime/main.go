@@ -72,6 +72,6 @@ func globalFlags() []cli.Flag {
 		cli.StringFlag{Name: "root", Value: defaultRoot(), Usage: "directory for the containers' state"},
 		cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver: linux.cgroupsPath is slice:prefix:name"},
 		cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors: true, false or auto"},
-		cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary for checkpoint and restore (which hull does not implement yet)"},
+		cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary used for checkpoint and restore"},
 	}
 }
