@@ -2,7 +2,9 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
@@ -67,7 +69,14 @@ func TestSeccompFlagsReachTheFilter(t *testing.T) {
 				Syscalls:      []specs.LinuxSyscall{{Names: []string{"mknod", "mknodat"}, Action: specs.ActErrno}},
 			}
 		})
-		flags := filterFlagsOf(t, c.state().Pid)
+		pid := c.state().Pid
+		// The filter is loaded after start, just before execve.
+		waitFor(t, "the filter and execve", func() bool {
+			status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			return strings.Contains(string(status), "Seccomp:\t2") && strings.HasPrefix(string(cmdline), "sleep")
+		})
+		flags := filterFlagsOf(t, pid)
 		if got := flags&unix.SECCOMP_FILTER_FLAG_LOG != 0; got != tc.wantLog {
 			t.Errorf("flags %v: the kernel reports filter flags %#x, want LOG %v", tc.flags, flags, tc.wantLog)
 		}
