@@ -22,6 +22,7 @@ a root filesystem, see "hull spec") and run "hull run -b <bundle> <id>".`
 
 func main() {
 	keepInheritedFdsToOurselves()
+	oneProc()
 	app := newApp()
 	// urfave/cli must not print errors or exit on its own: fatal does both,
 	// in runc's format.
