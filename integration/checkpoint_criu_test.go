@@ -2,7 +2,10 @@ package integration
 
 import (
 	"bufio"
+	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -356,6 +359,123 @@ func TestCheckpointRestoreBindMount(t *testing.T) {
 	res := c.exec(nil, "sh", "-c", "head -c 1 /proc/kcore | wc -c; grep -c ' /data ' /proc/self/mountinfo")
 	if f := strings.Fields(res.stdout); res.code != 0 || len(f) != 2 || f[0] != "0" || f[1] != "1" {
 		t.Errorf("after restore /proc/kcore should be masked and /data mounted once: %v", res)
+	}
+	mustSucceed(t, c.delete("--force"))
+}
+
+// A container with a terminal: CRIU restores a new pty (orphan pts
+// master) and restore sends its master to --console-socket; the counter
+// goes on through it.
+func TestRestoreTerminalConsoleSocket(t *testing.T) {
+	needCRIU(t)
+	rt := newRuntime(t)
+	spec := counterSpec(t, rt)
+	spec.Process.Terminal = true
+	c := newContainer(t, rt, spec)
+	before := &piped{eof: make(chan struct{})}
+	master := consoleMaster(t, func(sock string) {
+		mustSucceed(t, rt.run("run", "-d", "--console-socket", sock, "--bundle", c.bundle, c.id))
+	})
+	go before.read(master)
+	before.waitPrinted(t, 3)
+	images := filepath.Join(t.TempDir(), "images")
+	mustSucceed(t, rt.run("checkpoint", "--image-path", images, c.id))
+	before.waitEOF(t)
+	last := before.last()
+	after := &piped{eof: make(chan struct{})}
+	master = consoleMaster(t, func(sock string) {
+		mustSucceed(t, rt.run("restore", "-d", "--console-socket", sock, "--image-path", images, "--bundle", c.bundle, c.id))
+	})
+	go after.read(master)
+	after.waitPrinted(t, 2)
+	// What was in the old pty's buffer at the dump is gone with it.
+	if got := after.first(); got <= last || got > last+2 {
+		t.Errorf("through the new pty the restored counter printed %d first; it printed %d last before", got, last)
+	}
+	mustSucceed(t, c.delete("--force"))
+}
+
+// consoleMaster runs act with a console socket and returns the pty master
+// received on it.
+func consoleMaster(t *testing.T, act func(sock string)) *os.File {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "console.sock")
+	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	got := make(chan *os.File, 1)
+	go func() { got <- receiveFile(t, listener) }()
+	act(sock)
+	master := <-got
+	if master == nil {
+		t.Fatal("no pty master on the console socket")
+	}
+	t.Cleanup(func() { master.Close() })
+	return master
+}
+
+// read collects the numbers printed on f until it ends (EIO for a pty).
+func (p *piped) read(f *os.File) {
+	defer close(p.eof)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		p.mu.Lock()
+		p.lines = append(p.lines, atoiOrZero(strings.TrimSpace(sc.Text())))
+		p.mu.Unlock()
+	}
+}
+
+// --page-server: the memory pages go to a `criu page-server` over TCP
+// (on the loopback) instead of the image directory, as in a migration;
+// with them copied beside the rest, the restore goes on counting.
+func TestCheckpointPageServer(t *testing.T) {
+	needCRIU(t)
+	rt := newRuntime(t)
+	c, before := startCounter(t, rt)
+	images, pages := filepath.Join(t.TempDir(), "images"), t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	server := exec.Command("criu", "page-server", "--images-dir", pages, "--address", "127.0.0.1", "--port", port)
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	serverDone := startWaiting(server)
+	t.Cleanup(func() { server.Process.Kill() })
+	waitFor(t, "the page server to listen", func() bool {
+		return strings.Contains(readFileOrEmpty("/proc/net/tcp"), fmt.Sprintf(":%04X 00000000:0000 0A", atoiOrZero(port)))
+	})
+	mustSucceed(t, rt.run("checkpoint", "--page-server", "127.0.0.1:"+port, "--image-path", images, c.id))
+	before.waitEOF(t)
+	last := before.last()
+	awaitExit(t, server, serverDone)
+	moved, _ := filepath.Glob(filepath.Join(pages, "pages-*.img"))
+	if len(moved) == 0 {
+		t.Fatal("the page server received no pages")
+	}
+	if local, _ := filepath.Glob(filepath.Join(images, "pages-*.img")); len(local) != 0 {
+		t.Errorf("pages written to the image directory too: %v", local)
+	}
+	// The page server wrote the page maps as well: bring everything back.
+	moved, _ = filepath.Glob(filepath.Join(pages, "*.img"))
+	for _, f := range moved {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(images, filepath.Base(f)), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := runPiped(t, rt, "restore", "-d", "--image-path", images, "--bundle", c.bundle, c.id)
+	after.waitPrinted(t, 1)
+	if got := after.first(); got != last+1 {
+		t.Errorf("restored with pages from the page server, the counter printed %d first, want %d", got, last+1)
 	}
 	mustSucceed(t, c.delete("--force"))
 }
