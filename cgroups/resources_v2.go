@@ -98,9 +98,12 @@ func setMemoryV2(d cgroupDir, r *specs.LinuxResources) error {
 			}
 		}
 	}
-	// Without swap accounting there is no memory.swap.max; only "unlimited"
-	// can then be honoured, by doing nothing.
-	if swap != 0 && !(swap == -1 && !d.has("memory.swap.max")) {
+	// A swap equal to the memory limit means no swap at all (runc writes
+	// memory.swap.max 0 then): swapToV2 gives 0, which otherwise means unset.
+	disableSwap := swap == 0 && i64(mem.Swap) > 0
+	// Without swap accounting there is no memory.swap.max; "unlimited" and
+	// "none" can then be honoured by doing nothing, as runc does.
+	if (swap != 0 || disableSwap) && !((swap == -1 || disableSwap) && !d.has("memory.swap.max")) {
 		if err := writeField("linux.resources.memory.swap", d, "memory.swap.max", maxOr(swap)); err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 func requirePureCgroupV2(t *testing.T) {
 	t.Helper()
 	if !fileExists(filepath.Join(cgroupRoot, "cgroup.controllers")) {
-		t.Skip("threaded cgroups need a pure cgroup v2 host (make test-v2 runs this test)")
+		t.Skip("a cgroup v2 feature: needs a pure cgroup v2 host (make test-v2 runs this test)")
 	}
 }
 
@@ -222,4 +222,30 @@ func TestCgroupNamespaceShowsOwnCgroupAsRoot(t *testing.T) {
 			t.Errorf("%s: pids.max at /sys/fs/cgroup is %q, want the container's 41", how, got)
 		}
 	}
+}
+
+// memory.swap equal to memory.limit means "no swap" (v1's memsw limit is
+// memory plus swap): on v2 memory.swap.max becomes 0, as runc writes it,
+// not left unlimited.
+func TestMemorySwapEqualToLimitDisablesSwap(t *testing.T) {
+	requirePureCgroupV2(t)
+	rt := newRuntime(t)
+	path := "/" + uniqueID(t)
+	limit := int64(48 << 20)
+	c := startSleeper(t, rt, func(s *specs.Spec) {
+		s.Linux.CgroupsPath = path
+		s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit, Swap: &limit}}
+	})
+	t.Cleanup(func() { removeCgroupDirs(path) })
+	dir := filepath.Join(cgroupRoot, path)
+	if !fileExists(filepath.Join(dir, "memory.swap.max")) {
+		t.Skip("the kernel has no swap accounting (no memory.swap.max)")
+	}
+	if got := strings.TrimSpace(readFile(t, filepath.Join(dir, "memory.max"))); got != strconv.FormatInt(limit, 10) {
+		t.Errorf("memory.max = %q, want %d", got, limit)
+	}
+	if got := strings.TrimSpace(readFile(t, filepath.Join(dir, "memory.swap.max"))); got != "0" {
+		t.Errorf("memory.swap.max = %q, want 0 (swap equal to the limit)", got)
+	}
+	mustSucceed(t, c.delete("--force"))
 }
