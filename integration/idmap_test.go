@@ -76,9 +76,18 @@ func TestIdmapOptionUsesTheContainersUserNamespace(t *testing.T) {
 }
 
 // skipUnlessIDMappable skips when the kernel cannot id-map a mount of
-// dir's filesystem: tmpfs got id-mapped mounts in Linux 6.3 (the v2 VM of
-// make test-v2 runs 6.1 with /tmp on tmpfs).
+// dir's filesystem.
 func skipUnlessIDMappable(t *testing.T, dir string) {
+	t.Helper()
+	if why := notIDMappable(t, dir); why != "" {
+		t.Skip(why)
+	}
+}
+
+// notIDMappable says why the kernel cannot id-map a mount of dir's
+// filesystem, "" when it can: tmpfs got id-mapped mounts in Linux 6.3
+// (the v2 VM of make test-v2 runs 6.1 with /tmp on tmpfs).
+func notIDMappable(t *testing.T, dir string) string {
 	t.Helper()
 	var fs unix.Statfs_t
 	if err := unix.Statfs(dir, &fs); err != nil {
@@ -91,6 +100,7 @@ func skipUnlessIDMappable(t *testing.T, dir string) {
 	var major, minor int
 	fmt.Sscanf(unix.ByteSliceToString(uts.Release[:]), "%d.%d", &major, &minor)
 	if fs.Type == unix.TMPFS_MAGIC && (major < 6 || major == 6 && minor < 3) {
-		t.Skipf("kernel %d.%d cannot id-map a tmpfs mount (%s); Linux 6.3 can", major, minor, dir)
+		return fmt.Sprintf("kernel %d.%d cannot id-map a tmpfs mount (%s); Linux 6.3 can", major, minor, dir)
 	}
+	return ""
 }
