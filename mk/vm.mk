@@ -5,9 +5,9 @@
 # binaries are built on the host and run in the guest, as root.
 #   make test-v2       the whole integration suite and the cgroups unit tests
 #                      under pure cgroup v2 (every controller enabled);
-#                      about 25-40 min on this 2-core machine (TCG is 5-15x
-#                      slower than the host), so not in CI: run it before
-#                      landing a change to cgroups or the start path.
+#                      about 16 min on this 2-core machine under load (TCG
+#                      is 5-15x slower than the host), so not in CI: run it
+#                      before landing a change to cgroups or the start path.
 #   make test-systemd  the systemd cgroup driver's tests with systemd as PID 1
 #                      (Debian's systemd package from the host); about 3 min.
 # Each prints one line per test that failed and a closing
