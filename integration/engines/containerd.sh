@@ -209,6 +209,33 @@ sc_kill_exit() {
 	[ $rc = 137 ] || [ $rc = 143 ] || echo "exit code $rc, want 137"
 	cleanup_task "$ID"
 }
+sc_kill_all_shared_pid() {
+	# No own pid namespace (a pod's shared one, here another task's): when
+	# the init exits, the shim runs `kill --all`, which must reach the
+	# child the init left behind.
+	local marker=$((31000 + RANDOM % 1000)) st="" holder pid
+	holder=$ID-holder
+	start_detached "$holder" sleep 300 || { echo "pid namespace holder did not start"; return; }
+	pid=$(ctr_ task ls 2>/dev/null | awk -v id="$holder" '$1==id {print $2}')
+	run_ -d --with-ns "pid:/proc/$pid/ns/pid" "$IMAGE" "$ID" sh -c "sleep $marker & sleep 0.5" >"$T/kill-all.out" 2>&1 ||
+		{ echo "task did not start: $(tail -1 "$T/kill-all.out")"; cleanup_task "$holder"; return; }
+	for _ in $(seq 1 100); do
+		st=$(task_status "$ID")
+		[ "$st" = STOPPED ] && break
+		sleep 0.1
+	done
+	[ "$st" = STOPPED ] || echo "task status $st, want STOPPED"
+	for _ in $(seq 1 30); do
+		pgrep -x -f "sleep $marker" >/dev/null || break
+		sleep 0.1
+	done
+	if pgrep -x -f "sleep $marker" >/dev/null; then
+		echo "the init's child survived its exit (kill --all did not reach it)"
+		kill -9 $(pgrep -x -f "sleep $marker")
+	fi
+	cleanup_task "$ID"
+	cleanup_task "$holder"
+}
 sc_pause_resume() {
 	start_detached "$ID" sleep 300 || { echo "detached task did not start"; return; }
 	ctr_ task pause "$ID" >/dev/null 2>&1 || echo "pause failed"
@@ -333,7 +360,7 @@ sc_exec_missing_cmd() {
 	cleanup_task "$ID"
 }
 
-SCENARIOS=(run_rm_echo exit_code exec kill_exit pause_resume metrics read_only bind_mount memory_limit
+SCENARIOS=(run_rm_echo exit_code exec kill_exit kill_all_shared_pid pause_resume metrics read_only bind_mount memory_limit
 	tty_run tty_exec cpu_quota userns run_missing_cmd exec_missing_cmd)
 # ENGINES_SCENARIOS="exec userns" runs only those.
 [ -n "${ENGINES_SCENARIOS:-}" ] && read -ra SCENARIOS <<<"$ENGINES_SCENARIOS"
