@@ -101,6 +101,7 @@ func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error)
 	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(), userRoot: plan.Rootfs, init: true}
 	if err := c.compile(); err != nil {
 		c.prog.Close()
+		c.prog.CloseHostFiles()
 		return nil, err
 	}
 	return c.prog, nil

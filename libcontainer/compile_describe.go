@@ -47,6 +47,7 @@ func DescribeBundle(bundle string, opts CompileOptions) (string, error) {
 		return "", err
 	}
 	defer closeNamespaceFiles(prog.Files, opts.ExecFifo)
+	defer prog.CloseHostFiles()
 	return prog.String(), nil
 }
 

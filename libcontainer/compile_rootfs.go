@@ -265,13 +265,25 @@ func (c *compiler) bindMount(a rootfs.BindMount) error {
 		if err != nil {
 			return fmt.Errorf("%s: id-mapped mount: %w", a.Origin, err)
 		}
+		flags = program.BindTreeGiven
+		// In a user namespace the tree is cloned by the parent in the
+		// container's mount namespace (see idmappedSource), where the
+		// kernel has locked the mounts it copied: a tree cloned here
+		// and moved in would carry no locks, and the container's root
+		// could unmount what the host mounted to hide a file.
+		if slot := c.mountSource(a.Source, false); slot != 0 {
+			c.idmappedSource(slot, a, userns)
+			ints := []uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation,
+				a.RecAttrSet, a.RecAttrClr, a.ExplicitClr, flags, 0, slot}
+			c.add(a.Origin, program.OpMountBind, ints, a.Source, a.Dest)
+			return nil
+		}
 		f, err := idmappedTree(a, userns)
 		userns.Close()
 		if err != nil {
 			return fmt.Errorf("%s: id-mapped mount: %w", a.Origin, err)
 		}
 		tree = c.prog.AddFile(f, a.Origin+" id-mapped tree") + 1
-		flags = program.BindTreeGiven
 	}
 	ints := []uint64{boolInt(a.Recursive), a.AttrSet, a.AttrClr, a.Propagation,
 		a.RecAttrSet, a.RecAttrClr, a.ExplicitClr, flags, tree}

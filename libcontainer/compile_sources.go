@@ -2,6 +2,7 @@ package libcontainer
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/hullrt/hull/libcontainer/program"
+	"github.com/hullrt/hull/rootfs"
 )
 
 // hostOpenedSources emits OpMountSources at the end of stage 1's
@@ -102,4 +104,49 @@ func mountID(p string) (uint64, error) {
 		return 0, fmt.Errorf("find the mount holding %s: statx: %w", p, err)
 	}
 	return stx.Mnt_id, nil
+}
+
+// idmapRecordSize is the number of ints OpMountSources carries per
+// id-mapped source: slot + 1, index + 1 of the user namespace in HostFiles,
+// recursive, attr_set, attr_clr, rec_attr_set, rec_attr_clr, and
+// whether the mapping applies to every mount of the tree. The executor
+// ignores them: they are the parent's, for its answer.
+const idmapRecordSize = 8
+
+// idmappedSource marks a bind source slot as id-mapped: the parent
+// answers it with the detached, id-mapped tree (idmappedTree) cloned in
+// the container's mount namespace rather than an O_PATH fd. The parent
+// keeps the user namespace until then (a host file of the program).
+func (c *compiler) idmappedSource(slot uint64, a rootfs.BindMount, userns *os.File) {
+	ns := c.prog.AddHostFile(userns) + 1
+	op := &c.prog.Ops[c.mountSources]
+	op.Ints = append(op.Ints, slot, ns, boolInt(a.Recursive), a.AttrSet, a.AttrClr,
+		a.RecAttrSet, a.RecAttrClr, boolInt(a.IDMap.Recursive))
+}
+
+// idmapRequests decodes the id-mapped slots of an OpMountSources op:
+// the bind (its source, attributes and id-mapping) and user namespace
+// of each slot index (0-based).
+func idmapRequests(prog *program.Program, op program.Op) (map[int]idmapRequest, error) {
+	if len(op.Ints)%idmapRecordSize != 0 {
+		return nil, fmt.Errorf("mount sources op: %d ints is not a list of id-mapped sources", len(op.Ints))
+	}
+	reqs := map[int]idmapRequest{}
+	for r := op.Ints; len(r) > 0; r = r[idmapRecordSize:] {
+		slot, ns := r[0], r[1]
+		if slot == 0 || slot > uint64(len(op.Strs)) || ns == 0 || ns > uint64(len(prog.HostFiles)) {
+			return nil, fmt.Errorf("mount sources op: id-mapped slot %d with user namespace %d out of range", slot, ns)
+		}
+		reqs[int(slot-1)] = idmapRequest{
+			bind: rootfs.BindMount{Source: op.Strs[slot-1], Recursive: r[2] != 0, AttrSet: r[3], AttrClr: r[4],
+				RecAttrSet: r[5], RecAttrClr: r[6], IDMap: &rootfs.IDMap{Recursive: r[7] != 0}},
+			userns: prog.HostFiles[ns-1],
+		}
+	}
+	return reqs, nil
+}
+
+type idmapRequest struct {
+	bind   rootfs.BindMount
+	userns *os.File
 }

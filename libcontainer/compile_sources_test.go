@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -81,5 +82,59 @@ func TestHostOpenedMountSources(t *testing.T) {
 	defer prog2.Close()
 	if slices.ContainsFunc(prog2.Ops, func(op program.Op) bool { return op.Code == program.OpMountSources }) {
 		t.Error("mount-sources without a user namespace")
+	}
+}
+
+// An id-mapped bind in a user namespace is not cloned at compile time:
+// its source slot carries the request (the parent clones the tree in the
+// container's mount namespace, where the kernel's locks stay), the bind
+// op takes its tree from that slot, and the user namespace stays with
+// the parent.
+func TestIDMappedSourceClonedByTheParent(t *testing.T) {
+	bundle := testBundle(t)
+	spec := specconv.Example(false)
+	spec.Process.Terminal = false
+	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: "data", Options: []string{"rbind", "idmap", "ro"}})
+	plan, err := specconv.FromSpec(spec, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := Compile(plan, CompileOptions{HostOpensMountSources: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	defer prog.CloseHostFiles()
+	i := slices.IndexFunc(prog.Ops, func(op program.Op) bool { return op.Code == program.OpMountSources })
+	if i < 0 {
+		t.Fatal("no mount-sources op")
+	}
+	reqs, err := idmapRequests(prog, prog.Ops[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reqs) != 1 || len(prog.HostFiles) != 1 {
+		t.Fatalf("%d id-mapped requests and %d host files, want 1 and 1", len(reqs), len(prog.HostFiles))
+	}
+	for slot, req := range reqs {
+		if req.bind.Source != filepath.Join(bundle, "data") || !req.bind.Recursive || req.bind.AttrSet == 0 {
+			t.Errorf("slot %d: request %+v, want the recursive, read-only bind of data", slot, req.bind)
+		}
+		b := slices.IndexFunc(prog.Ops, func(op program.Op) bool { return op.Code == program.OpMountBind && op.Strs[1] == "/data" })
+		if b < 0 {
+			t.Fatal("no bind of /data")
+		}
+		ints := prog.Ops[b].Ints
+		if len(ints) != 10 || ints[7]&program.BindTreeGiven == 0 || ints[8] != 0 || ints[9] != uint64(slot+1) {
+			t.Errorf("bind of /data ints %v, want its tree given by slot %d", ints, slot+1)
+		}
+	}
+	for _, name := range prog.FileNames {
+		if strings.Contains(name, "id-map") {
+			t.Errorf("the executor is sent %q", name)
+		}
 	}
 }

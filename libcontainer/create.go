@@ -192,6 +192,8 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		fifo.Close()
 		return nil, err
 	}
+	// The parent's own files serve the exchanges until create returns.
+	defer cr.prog.CloseHostFiles()
 	err = cr.exe.SendProgram(cr.prog)
 	// The executor holds its own copies now (or never will).
 	cr.prog.Close()

@@ -33,17 +33,15 @@ func sendMountSources(exe *nsenter.Executor, prog *program.Program, m *nsenter.M
 		return fmt.Errorf("receive mount sources request: op %d is not %s", i, program.OpMountSources)
 	}
 	paths := prog.Ops[i].Strs
-	files, err := openInMountNamespace(exe.Pid, paths)
+	idmapped, err := idmapRequests(prog, prog.Ops[i])
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, f := range files {
-			if f != nil {
-				f.Close()
-			}
-		}
-	}()
+	files, err := openInMountNamespace(exe.Pid, paths, idmapped)
+	if err != nil {
+		return err
+	}
+	defer closeAll(files)
 	for first := 0; first < len(paths) || first == 0; first += sourceFdsPerMessage {
 		last := min(first+sourceFdsPerMessage, len(paths))
 		payload := binary.LittleEndian.AppendUint32(nil, uint32(first))
@@ -72,8 +70,10 @@ func sendMountSources(exe *nsenter.Executor, prog *program.Program, m *nsenter.M
 // namespace (after unsharing its fs attributes, which setns requires)
 // and never leaves it; the runtime ends the thread with its goroutine.
 // A path that cannot be opened gets nil: the executor tries the path
-// itself and reports the error with the field it came from.
-func openInMountNamespace(pid int, paths []string) ([]*os.File, error) {
+// itself and reports the error with the field it came from. A slot in
+// idmapped gets the bind's detached, id-mapped tree instead, cloned
+// there so that the kernel's locks on the mounts under it stay.
+func openInMountNamespace(pid int, paths []string, idmapped map[int]idmapRequest) ([]*os.File, error) {
 	ns, err := openProcNamespace(pid, "mnt")
 	if err != nil {
 		return nil, fmt.Errorf("open the executor's mount namespace: %w", err)
@@ -97,6 +97,16 @@ func openInMountNamespace(pid int, paths []string) ([]*os.File, error) {
 		}
 		files := make([]*os.File, len(paths))
 		for i, p := range paths {
+			if req, ok := idmapped[i]; ok {
+				tree, err := idmappedTree(req.bind, req.userns)
+				if err != nil {
+					closeAll(files)
+					done <- result{err: fmt.Errorf("id-mapped mount: %w", err)}
+					return
+				}
+				files[i] = tree
+				continue
+			}
 			fd, err := unix.Open(p, unix.O_PATH|unix.O_CLOEXEC, 0)
 			if err != nil {
 				logrus.Debugf("open mount source %s for the executor: %v", p, err)

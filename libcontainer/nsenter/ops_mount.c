@@ -156,10 +156,17 @@ int op_mount_bind(const struct op *op, uint32_t index)
 
 	(void)index;
 	if (flags & BIND_TREE_GIVEN) {
-		/* Made by the parent (id-mapped), attributes already set. */
-		if (given == 0 || given - 1 >= (uint64_t)st.prog->nfds)
+		/* Made by the parent (id-mapped), attributes already set: a
+		 * program file, or (given 0) the fd of its source slot. */
+		int fd = -1;
+
+		if (given == 0)
+			fd = mount_source_fd(opt_int(op, 9));
+		else if (given - 1 < (uint64_t)st.prog->nfds)
+			fd = st.prog->fds[given - 1];
+		if (fd < 0)
 			return fail_errno(EBADF, "bind %s: its tree was not passed", src);
-		tree = fcntl(st.prog->fds[given - 1], F_DUPFD_CLOEXEC, 3);
+		tree = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (tree < 0)
 			return fail("bind %s: dup its tree", src);
 		goto attach;

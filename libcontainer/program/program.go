@@ -29,6 +29,10 @@ type Program struct {
 	Files []*os.File
 	// FileNames describe Files for the disassembly (e.g. "ns:net /proc/1/ns/net").
 	FileNames []string
+	// HostFiles stay with the parent for its side of an exchange (the
+	// user namespace of an id-mapped bind it clones when the executor
+	// asks for mount sources): never sent, closed by CloseHostFiles.
+	HostFiles []*os.File
 }
 
 // Add appends an operation and returns its index.
@@ -44,13 +48,35 @@ func (p *Program) AddFile(f *os.File, name string) uint64 {
 	return uint64(len(p.Files) - 1)
 }
 
-// Close closes every file the program holds.
+// AddHostFile keeps a file for the parent's side of an exchange and
+// returns its index in HostFiles.
+func (p *Program) AddHostFile(f *os.File) uint64 {
+	p.HostFiles = append(p.HostFiles, f)
+	return uint64(len(p.HostFiles) - 1)
+}
+
+// Close closes the files sent to the executor (Files); once they are
+// sent, the executor holds its own copies.
 func (p *Program) Close() {
 	for _, f := range p.Files {
 		if f != nil {
 			f.Close()
 		}
 	}
+}
+
+// CloseHostFiles closes the files kept for the parent (HostFiles), when
+// no exchange needs them any more. A nil program has none.
+func (p *Program) CloseHostFiles() {
+	if p == nil {
+		return
+	}
+	for _, f := range p.HostFiles {
+		if f != nil {
+			f.Close()
+		}
+	}
+	p.HostFiles = nil
 }
 
 // Origin returns the config origin of the op at index i, for error messages.
