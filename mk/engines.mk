@@ -17,3 +17,10 @@ test-engines: deps build
 		integration/engines/$$e.sh $(CURDIR)/hull $(ENGINES_RUNC) || rc=1; \
 	done; exit $$rc
 # ---- end engines ----
+# `make test-cri` (as root): containerd's CRI plugin with runtime handlers
+# hull and runc, driven by crictl (a pod sandbox and an app container) and
+# by critest on the runtime's specs; prints hull next to runc. Builds
+# crictl and critest from the Go module proxy once (~/.cache/hull).
+.PHONY: test-cri
+test-cri: deps build
+	integration/engines/cri.sh $(CURDIR)/hull $(ENGINES_RUNC)
