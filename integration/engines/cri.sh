@@ -168,8 +168,10 @@ EOT
 	read -r ld ls_ < <(blob "$T/image/layer.tar")
 	for name in "$IMAGE" "$PAUSE"; do
 		if [ "$name" = "$PAUSE" ]; then
-			# The sandbox's init: waits for SIGTERM or SIGKILL, reaps nothing else.
-			cmd='"/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do sleep 3600 & wait $!; done"'
+			# The sandbox's init: waits for SIGTERM or SIGKILL. No process
+			# named sleep: critest looks for leftover sleeps in a shared
+			# pid namespace.
+			cmd='"/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do tail -f /dev/null & wait $!; done"'
 		else
 			cmd='"sh"'
 		fi
