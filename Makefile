@@ -22,8 +22,9 @@ LDFLAGS += -linkmode external -extldflags -static
 endif
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-# Debian packages the build and the tests need (Go itself is not among them).
-DEB_PACKAGES := libseccomp-dev libc6-dev busybox-static gcc make pkg-config iproute2 util-linux
+# Debian packages the build and the tests need (Go itself is not among them;
+# criu: the checkpoint tests check its error on kernels it does not support).
+DEB_PACKAGES := libseccomp-dev libc6-dev busybox-static gcc make pkg-config iproute2 util-linux criu
 
 .PHONY: all deps build test unit integration demo lint clean bench bench-deps
 
