@@ -58,48 +58,61 @@ func TestAttackExeOverwriteReopenedAfterExit(t *testing.T) {
 	}
 }
 
-// CVE-2019-16884: a config mounts a fake procfs (a bind of a directory
-// the attacker fills) on /proc, so that the runtime's writes to /proc
-// (here a sysctl; LSM labels in the original) land in plain files instead
-// of the kernel. Defence: sysctls are written through a private procfs the
-// executor mounts itself (or the /proc it verified to be a procfs).
+// CVE-2019-16884: a fake procfs (a directory the attacker fills) ends up
+// over /proc, so that the runtime's writes to /proc (here a sysctl; LSM
+// labels in the original) land in plain files instead of the kernel. A
+// bind on /proc itself is refused by the config check (runc's rule), so
+// the image does it the way that rule cannot see: a mount destination
+// that is a symlink to /proc (the static form of a racing volume).
+// Defence: sysctls are written through a private procfs the executor
+// mounts itself and that is mounted nowhere, so the container runs and
+// its real sysctl is set. (Without the private procfs, the verified
+// /proc fallback refuses to start it; without both, the write lands in
+// the fake.)
 func TestAttackFakeProcfsCannotCatchSysctlWrites(t *testing.T) {
 	fake := t.TempDir()
 	target := filepath.Join(fake, "sys/net/ipv4/ip_forward")
 	writeFile(t, target, "0\n")
-	res := runInContainer(t, "cat /realproc/sys/net/ipv4/ip_forward", func(s *specs.Spec) {
-		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
-		s.Mounts = append(s.Mounts,
-			specs.Mount{Destination: "/realproc", Type: "proc", Source: "proc"},
-			specs.Mount{Destination: "/proc", Type: "bind", Source: fake, Options: []string{"rbind", "rw"}})
-	})
-	if got := readFile(t, target); got != "0\n" {
-		t.Errorf("the sysctl went into the fake procfs: %q", got)
-	}
-	if res.code == 0 && strings.TrimSpace(res.stdout) != "1" {
-		t.Errorf("the container started but its real sysctl is %q, want 1", res.stdout)
-	}
+	sysctlThroughSymlinkedMount(t, fake, target, "/proc")
 }
 
 // CVE-2025-52881: a mount over part of /proc/sys (a bind of an attacker's
-// directory, as a racing container could place) redirects the runtime's
-// sysctl write. Defence: the same private procfs, where nothing of the
-// container's can be mounted.
+// directory, placed through a symlinked destination as a racing container
+// could) redirects the runtime's sysctl write. Defence: the same private
+// procfs, where nothing of the container's can be mounted.
 func TestAttackMountOverProcSysCannotRedirectSysctl(t *testing.T) {
 	over := t.TempDir()
 	target := filepath.Join(over, "ip_forward")
 	writeFile(t, target, "0\n")
-	res := runInContainer(t, "cat /realproc/sys/net/ipv4/ip_forward", func(s *specs.Spec) {
-		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
-		s.Mounts = append(s.Mounts,
-			specs.Mount{Destination: "/realproc", Type: "proc", Source: "proc"},
-			specs.Mount{Destination: "/proc/sys/net/ipv4", Type: "bind", Source: over, Options: []string{"rbind", "rw"}})
-	})
-	if got := readFile(t, target); got != "0\n" {
-		t.Errorf("the sysctl went into the directory mounted over /proc/sys: %q", got)
+	sysctlThroughSymlinkedMount(t, over, target, "/proc/sys/net/ipv4")
+}
+
+// sysctlThroughSymlinkedMount runs a container that sets
+// net.ipv4.ip_forward while the image's /evil is a symlink to procPath
+// and the config binds source on /evil, after the procfs: the bind lands
+// on procPath inside the root. The sysctl must reach the kernel (seen
+// through a second procfs at /realproc) and never target.
+func sysctlThroughSymlinkedMount(t *testing.T, source, target, procPath string) {
+	t.Helper()
+	rt := newRuntime(t)
+	spec := testSpec(t, rt, sh("cat /realproc/sys/net/ipv4/ip_forward")...)
+	spec.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+	// No read-only /proc/sys (as a privileged container has): it would
+	// stop a plain write too, and hide whether the private procfs works.
+	spec.Linux.ReadonlyPaths = nil
+	spec.Mounts = append(spec.Mounts,
+		specs.Mount{Destination: "/realproc", Type: "proc", Source: "proc"},
+		specs.Mount{Destination: "/evil", Type: "bind", Source: source, Options: []string{"rbind", "rw"}})
+	c := newContainer(t, rt, spec)
+	if err := os.Symlink(procPath, filepath.Join(c.bundle, "rootfs", "evil")); err != nil {
+		t.Fatal(err)
 	}
-	if res.code == 0 && strings.TrimSpace(res.stdout) != "1" {
-		t.Errorf("the container started but its real sysctl is %q, want 1", res.stdout)
+	res := c.runForeground()
+	if got := readFile(t, target); got != "0\n" {
+		t.Errorf("the sysctl went into the attacker's file over %s: %q", procPath, got)
+	}
+	if res.code != 0 || strings.TrimSpace(res.stdout) != "1" {
+		t.Errorf("with the attacker's mount over %s the container must run with its sysctl set (it goes through a private procfs): %v", procPath, res)
 	}
 }
 
@@ -264,15 +277,25 @@ func TestAttackDevNullSwappedBeforeMaskingIsRefused(t *testing.T) {
 	}
 }
 
-// A rootfs whose /dev is a symlink to a host directory: the runtime's
-// device nodes (and the tmpfs on /dev) must not land there. Defence:
-// paths resolved inside the root (RESOLVE_IN_ROOT).
+// A rootfs whose /dev, /proc or /sys is a symlink to a host directory:
+// the runtime's mounts (/dev's tmpfs, procfs, sysfs), device nodes and
+// directories must not land there. The mounts are made in the container's
+// mount namespace, invisible from the host's, so a createRuntime hook
+// (run before pivot_root) copies the container's mountinfo out: no mount
+// there may sit on the host directory. Defence: paths resolved inside the
+// root (RESOLVE_IN_ROOT) for /dev; for /proc and /sys also procfs and
+// sysfs only on an ordinary directory (OP_REQUIRE_DIR): each alone stops
+// these two.
 func TestAttackRootfsDevSymlinkToHostPath(t *testing.T) {
 	for _, name := range []string{"dev", "proc", "sys"} {
 		t.Run(name, func(t *testing.T) {
 			hostDir := t.TempDir()
+			out := filepath.Join(t.TempDir(), "mountinfo")
 			rt := newRuntime(t)
-			c := newContainer(t, rt, testSpec(t, rt, "true"))
+			spec := testSpec(t, rt, "true")
+			spec.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/sh", Args: []string{"sh", "-c",
+				`pid=$(sed 's/.*"pid": *\([0-9]*\).*/\1/'); cat /proc/$pid/mountinfo > ` + out}}}}
+			c := newContainer(t, rt, spec)
 			link := filepath.Join(c.bundle, "rootfs", name)
 			if err := os.RemoveAll(link); err != nil {
 				t.Fatal(err)
@@ -287,6 +310,15 @@ func TestAttackRootfsDevSymlinkToHostPath(t *testing.T) {
 			}
 			if strings.Contains(readFile(t, "/proc/self/mountinfo"), " "+hostDir+" ") {
 				t.Errorf("a mount landed on the host directory behind /%s", name)
+			}
+			if fileExists(out) {
+				for _, line := range strings.Split(readFile(t, out), "\n") {
+					if f := strings.Fields(line); len(f) > 4 && (f[4] == hostDir || strings.HasPrefix(f[4], hostDir+"/")) {
+						t.Errorf("in the container's mount namespace a mount landed on the host directory behind /%s: %s", name, line)
+					}
+				}
+			} else {
+				t.Logf("the container failed before its createRuntime hook: nothing was mounted")
 			}
 		})
 	}

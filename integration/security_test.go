@@ -17,16 +17,17 @@ import (
 // Each test here tries an attack that worked against some runtime; the
 // comment names the CVE class.
 
-// A mount destination that is a symlink in the (hostile) image pointing
-// at a host path is resolved inside the root: the host directory gets no
-// mount and no file (runc CVE-2021-30465 class).
+// A mount destination under a symlink in the (hostile) image pointing at
+// a host path is resolved inside the root: the host directory gets no
+// mount, no file and none of the directories the runtime makes for the
+// destination (runc CVE-2021-30465 class; defence: RESOLVE_IN_ROOT).
 func TestMountDestinationSymlinkStaysInsideTheRoot(t *testing.T) {
 	hostDir := t.TempDir()
 	rt := newRuntime(t)
-	spec := testSpec(t, rt, sh("echo pwned > /evil/file; echo pwned > /evil-rel/file")...)
+	spec := testSpec(t, rt, sh("echo pwned > /evil/made/file; echo pwned > /evil-rel/made/file")...)
 	spec.Mounts = append(spec.Mounts,
-		specs.Mount{Destination: "/evil", Type: "tmpfs", Source: "tmpfs"},
-		specs.Mount{Destination: "/evil-rel", Type: "tmpfs", Source: "tmpfs"},
+		specs.Mount{Destination: "/evil/made", Type: "tmpfs", Source: "tmpfs"},
+		specs.Mount{Destination: "/evil-rel/made", Type: "tmpfs", Source: "tmpfs"},
 	)
 	c := newContainer(t, rt, spec)
 	rootfs := filepath.Join(c.bundle, "rootfs")
