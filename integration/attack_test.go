@@ -201,21 +201,59 @@ func TestAttackRacedMkdirStaysInsideTheRoot(t *testing.T) {
 }
 
 // CVE-2024-21626 through `exec --cwd`: a cwd of /proc/self/fd/N reaches a
-// host directory if the runtime leaks an fd to one. Defence: the cwd is
-// resolved inside the root with RESOLVE_NO_MAGICLINKS and checked with
-// getcwd, and every fd not passed is close-on-exec.
+// host directory when the runtime holds an fd to one (runc leaked one of
+// /sys/fs/cgroup). Here the caller leaks fds of a host directory to hull
+// (no --preserve-fds: they are not the container's), so such fds are open
+// in the executor when it changes directory. Defence: the cwd is resolved
+// inside the root with RESOLVE_NO_MAGICLINKS and checked with getcwd
+// (OP_CHDIR), and every fd not passed is close-on-exec.
 func TestAttackExecCwdThroughProcFdCannotLeaveTheRoot(t *testing.T) {
 	rt := newRuntime(t)
 	c := startSleeper(t, rt, nil)
+	hostDir := hostDirWithMarker(t)
 	for fd := 3; fd <= 12; fd++ {
-		res := c.exec([]string{"--cwd", "/proc/self/fd/" + strconv.Itoa(fd)}, "sh", "-c", "pwd; ls -a ..")
+		res := runLeakingDir(t, rt, hostDir, "exec", "--cwd", "/proc/self/fd/"+strconv.Itoa(fd), c.id, "sh", "-c", "pwd; ls -a")
 		if res.code != 0 {
 			continue
 		}
-		if strings.Contains(res.stdout, "(unreachable)") || !strings.HasPrefix(res.stdout, "/") {
+		if strings.Contains(res.stdout, "host-marker") || strings.Contains(res.stdout, "(unreachable)") || !strings.HasPrefix(res.stdout, "/") {
 			t.Errorf("exec --cwd /proc/self/fd/%d reached outside the root:\n%s", fd, res.stdout)
 		}
 	}
+}
+
+// hostDirWithMarker is a host directory holding a file named host-marker,
+// for a container to recognise it sees the host.
+func hostDirWithMarker(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "host-marker"), "host\n")
+	return dir
+}
+
+// runLeakingDir runs hull with fds 3 to 8 open on hostDir and inherited
+// (as a careless caller leaks them), none of them passed to the container.
+func runLeakingDir(t *testing.T, rt *runtime, hostDir string, args ...string) result {
+	t.Helper()
+	var files []*os.File
+	for i := 0; i < 6; i++ {
+		f, err := os.Open(hostDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		files = append(files, f)
+	}
+	cmd := rt.command(args...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	cmd.ExtraFiles = files
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %v: %v", cmd.Args, err)
+	}
+	res := result{args: cmd.Args, code: waitWithTimeout(t, cmd)}
+	res.stdout, res.stderr = out.String(), errOut.String()
+	return res
 }
 
 // CVE-2023-25809: a rootless container (a user namespace, no cgroup

@@ -92,20 +92,23 @@ func TestOnlyPassedFdsReachTheContainer(t *testing.T) {
 }
 
 // A cwd through /proc/self/fd/N must never leave the container's root
-// through an fd the runtime holds (runc CVE-2024-21626): either the
-// container fails to start, or its cwd is inside its root.
+// through an fd the runtime holds (runc CVE-2024-21626): here fds of a
+// host directory the caller leaked to hull (not passed with
+// --preserve-fds). Either the container fails to start, or its cwd is
+// inside its root. Defence: OP_CHDIR resolves the cwd in the root without
+// magic links and checks it with getcwd.
 func TestCwdThroughProcFdCannotLeaveTheRoot(t *testing.T) {
+	hostDir := hostDirWithMarker(t)
 	for fd := 3; fd <= 9; fd++ {
 		rt := newRuntime(t)
-		spec := testSpec(t, rt, sh("pwd; ls -a ..")...)
+		spec := testSpec(t, rt, sh("pwd; ls -a")...)
 		spec.Process.Cwd = "/proc/self/fd/" + strconv.Itoa(fd)
 		c := newContainer(t, rt, spec)
-		res := c.runForeground()
+		res := runLeakingDir(t, rt, hostDir, "run", "--bundle", c.bundle, c.id)
 		if res.code != 0 {
 			continue
 		}
-		if strings.Contains(res.stdout, "(unreachable)") || strings.Contains(res.stdout, "unified") ||
-			strings.Contains(res.stdout, "cgroup") {
+		if strings.Contains(res.stdout, "host-marker") || strings.Contains(res.stdout, "(unreachable)") {
 			t.Errorf("cwd %s reached outside the root:\n%s", spec.Process.Cwd, res.stdout)
 		}
 	}
