@@ -115,17 +115,23 @@ func TestCwdThroughProcFdCannotLeaveTheRoot(t *testing.T) {
 }
 
 // While the init waits for start it is still the runtime's executor: a
-// process in the container writing to /proc/1/exe must not reach the
-// runtime's binary on the host (runc CVE-2019-5736).
+// process in the container must not open /proc/1/exe at all (the fd would
+// lead to the runtime's binary on the host: runc CVE-2019-5736, and its
+// /proc files or ptrace to the host, CVE-2016-9962), let alone write to
+// it. Defence: the executor is not dumpable until its execve
+// (executor.c); the write also meets the read-only bind (constructor.c).
 func TestContainerCannotOverwriteTheRuntimeBinary(t *testing.T) {
 	before := fileSHA256(t, runtimeBinary)
 	rt := newRuntime(t)
 	c := newContainer(t, rt, testSpec(t, rt, "true"))
 	mustSucceed(t, c.create())
 
-	res := c.exec(nil, "sh", "-c", "echo pwned >> /proc/1/exe && echo WROTE")
+	res := c.exec(nil, "sh", "-c", "(exec 3</proc/1/exe) 2>/dev/null && echo OPENED; echo pwned >> /proc/1/exe && echo WROTE")
 	if strings.Contains(res.stdout, "WROTE") {
 		t.Errorf("a container process wrote to the executor's /proc/1/exe: %v", res)
+	}
+	if strings.Contains(res.stdout, "OPENED") {
+		t.Errorf("a container process opened the waiting executor's /proc/1/exe: %v", res)
 	}
 	// The same from the host side: the init's exe is on a read-only mount.
 	exe := filepath.Join("/proc", strconv.Itoa(c.state().Pid), "exe")
