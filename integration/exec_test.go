@@ -81,16 +81,44 @@ func TestExecOptionsAndProcessFile(t *testing.T) {
 	}
 }
 
-// exec never gives the process inheritable capabilities, even when the
-// container's config lists some: runc's CVE-2022-29162.
+// exec never gives the process inheritable (or ambient) capabilities,
+// whether the container's config, `exec --cap` or a process.json lists
+// them: runc's CVE-2022-29162 (crun's CVE-2022-27650), where a program
+// the exec'd process runs could gain them through file capabilities.
+// Defence: Container.Exec clears both sets (libcontainer/exec.go).
 func TestExecSetsNoInheritableCapabilities(t *testing.T) {
 	rt := newRuntime(t)
 	c := startSleeper(t, rt, func(s *specs.Spec) {
 		s.Process.Capabilities.Inheritable = []string{"CAP_KILL", "CAP_NET_BIND_SERVICE"}
 	})
-	out := mustSucceed(t, c.exec(nil, "grep", "CapInh", "/proc/self/status")).stdout
-	if fields := strings.Fields(out); len(fields) != 2 || strings.Trim(fields[1], "0") != "" {
-		t.Errorf("exec'd process has inheritable capabilities: %q", out)
+	caps := []string{"CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SYS_ADMIN"}
+	process := specs.Process{Args: []string{"grep", "-E", "CapInh|CapAmb", "/proc/self/status"}, Cwd: "/",
+		Env:          []string{"PATH=/bin:/usr/bin"},
+		Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps, Inheritable: caps, Ambient: caps}}
+	data, err := json.Marshal(process)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "process.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, how := range [][]string{
+		{"exec", c.id, "grep", "-E", "CapInh|CapAmb", "/proc/self/status"},
+		{"exec", "--cap", "CAP_SYS_ADMIN", "--cap", "CAP_KILL", c.id, "grep", "-E", "CapInh|CapAmb", "/proc/self/status"},
+		{"exec", "--process", file, c.id},
+	} {
+		out := mustSucceed(t, rt.run(how...)).stdout
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 2 {
+			t.Errorf("%v printed %q, want the CapInh and CapAmb lines", how, out)
+			continue
+		}
+		for _, line := range lines {
+			if fields := strings.Fields(line); len(fields) != 2 || strings.Trim(fields[1], "0") != "" {
+				t.Errorf("%v: the exec'd process has %q", how, line)
+			}
+		}
 	}
 }
 
