@@ -258,11 +258,25 @@ func runLeakingDir(t *testing.T, rt *runtime, hostDir string, args ...string) re
 
 // CVE-2023-25809: a rootless container (a user namespace, no cgroup
 // namespace) must not get a writable /sys/fs/cgroup of the host's
-// hierarchy. Defence: runc's rootless template binds /sys read-only and
-// hull keeps the cgroup mounts under it read-only.
+// hierarchy. The host delegated a cgroup to the user the container runs
+// as (as systemd delegates one to each user), so only the mount's being
+// read-only stands between the container and that user's cgroups.
+// Defence: runc's rootless template binds /sys read-only, and hull keeps
+// the cgroup mounts under it read-only.
 func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
 	if !fileExists("/proc/self/ns/user") {
 		t.Skip("kernel without user namespaces")
+	}
+	delegated := filepath.Join("/sys/fs/cgroup/unified", "hull-delegated-"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(delegated, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		os.Remove(filepath.Join(delegated, "hull-escape"))
+		os.Remove(delegated)
+	})
+	if err := os.Chown(delegated, userNSHostID, userNSHostID); err != nil {
+		t.Fatal(err)
 	}
 	rt := newRuntime(t)
 	dir := t.TempDir()
@@ -270,7 +284,7 @@ func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
 	var spec specs.Spec
 	readJSON(t, filepath.Join(dir, "config.json"), &spec)
 	spec.Process.Terminal = false
-	spec.Process.Args = sh("for d in /sys/fs/cgroup /sys/fs/cgroup/*; do mkdir $d/hull-escape 2>/dev/null && echo MADE $d; " +
+	spec.Process.Args = sh("for d in /sys/fs/cgroup /sys/fs/cgroup/* " + delegated + "; do mkdir $d/hull-escape 2>/dev/null && echo MADE $d; " +
 		"echo 1 > $d/cgroup.procs 2>/dev/null && echo WROTE $d; done; echo done")
 	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
 	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
@@ -279,6 +293,9 @@ func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
 	res := mustSucceed(t, c.runForeground())
 	if strings.Contains(res.stdout, "MADE") || strings.Contains(res.stdout, "WROTE") {
 		t.Errorf("the rootless container wrote to /sys/fs/cgroup:\n%s", res.stdout)
+	}
+	if fileExists(filepath.Join(delegated, "hull-escape")) {
+		t.Errorf("the rootless container made a cgroup in the host's delegated %s", delegated)
 	}
 	if left := cgroupsNamed("hull-escape"); len(left) != 0 {
 		t.Errorf("cgroups made by the container: %v", left)
