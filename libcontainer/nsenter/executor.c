@@ -154,7 +154,7 @@ void executor_main(int sock)
 		die(NO_OP);
 	}
 	note_inherited_fds(sock);
-	/* CVE-2019-5736: until execve makes us the container's process, nothing in the
+	/* CVE-2019-5736, CVE-2016-9962: until execve makes us the container's process, nothing in the
 	 * container may ptrace us or open our /proc files (our fds lead to
 	 * the host). execve restores dumpability. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
