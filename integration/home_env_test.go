@@ -98,3 +98,26 @@ func TestEnvValueWithNewline(t *testing.T) {
 		t.Errorf("MULTI arrived as %q, want one\\ntwo", out)
 	}
 }
+
+// HOME comes from the /etc/passwd the process sees, after the mounts:
+// masked it has no entries (`/`), bind-mounted over it the source's.
+func TestHomeFromMountedPasswd(t *testing.T) {
+	rt := newRuntime(t)
+	masked := testSpec(t, rt, "sh", "-c", `echo "[$HOME]"`)
+	masked.Process.Env = []string{"PATH=/bin"}
+	masked.Linux.MaskedPaths = append(masked.Linux.MaskedPaths, "/etc/passwd")
+	if out := strings.TrimSpace(mustSucceed(t, newContainer(t, rt, masked).runForeground()).stdout); out != "[/]" {
+		t.Errorf("masked /etc/passwd: HOME %s, want [/]", out)
+	}
+
+	source := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(source, []byte("root:x:0:0:root:/from-bind:/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bound := testSpec(t, rt, "sh", "-c", `echo "[$HOME]"`)
+	bound.Process.Env = []string{"PATH=/bin"}
+	bound.Mounts = append(bound.Mounts, specs.Mount{Destination: "/etc/passwd", Type: "bind", Source: source, Options: []string{"bind", "ro"}})
+	if out := strings.TrimSpace(mustSucceed(t, newContainer(t, rt, bound).runForeground()).stdout); out != "[/from-bind]" {
+		t.Errorf("/etc/passwd bind-mounted: HOME %s, want [/from-bind]", out)
+	}
+}

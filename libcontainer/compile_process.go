@@ -115,7 +115,7 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error 
 	if last {
 		c.seccomp(filter)
 	}
-	env = withHome(env, p.User.UID, c.userRoot)
+	env = withHome(env, p.User.UID, c.homeOf)
 	if c.init && c.spec.Hooks != nil {
 		// runc gives startContainer hooks without env the process's.
 		if err := c.inContainerHooks("startContainer", c.spec.Hooks.StartContainer, specs.StateCreated,

@@ -26,17 +26,24 @@ const maxSize = 4 << 20
 // lead out of it. A missing file, a missing entry or an unreadable file
 // give DefaultHome, as runc does; the error says why for a debug log.
 func HomeOf(root string, uid uint32) (string, error) {
+	return HomeAt(root, "etc/passwd", uid)
+}
+
+// HomeAt is HomeOf for the passwd file at name (relative) inside dir,
+// resolved the same way: a bind mount's source (dir is its parent
+// directory) or a directory bound over /etc.
+func HomeAt(root, name string, uid uint32) (string, error) {
 	dir, err := os.OpenFile(root, os.O_RDONLY|unix.O_PATH|unix.O_DIRECTORY, 0)
 	if err != nil {
-		return DefaultHome, fmt.Errorf("open container root: %w", err)
+		return DefaultHome, fmt.Errorf("open %s: %w", root, err)
 	}
 	defer dir.Close()
-	fd, err := unix.Openat2(int(dir.Fd()), "etc/passwd", &unix.OpenHow{
+	fd, err := unix.Openat2(int(dir.Fd()), name, &unix.OpenHow{
 		Flags:   unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NONBLOCK,
 		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV,
 	})
 	if err != nil {
-		return DefaultHome, fmt.Errorf("open /etc/passwd in the container: %w", err)
+		return DefaultHome, fmt.Errorf("open %s in %s: %w", name, root, err)
 	}
 	f := os.NewFile(uintptr(fd), "/etc/passwd")
 	defer f.Close()
