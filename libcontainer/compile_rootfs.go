@@ -177,7 +177,10 @@ func (c *compiler) rootfsAction(a rootfs.Action) error {
 	case rootfs.Propagation:
 		c.add(a.Origin, program.OpPropagation, []uint64{a.Flags}, a.Path)
 	case rootfs.Mask:
-		strs := []string{a.Path}
+		// runc's tmpfs over a masked directory: read-only down to the
+		// superblock, 4k and a single inode (its root), so nothing can be
+		// made in it even where it could be remounted read-write.
+		strs := []string{a.Path, "ro", "", "size", "4k", "nr_inodes", "1"}
 		if key, label, ok := c.mountContext("tmpfs"); ok {
 			strs = append(strs, key, label) // the tmpfs over a masked directory
 		}

@@ -56,6 +56,12 @@ func (b *builder) freshMount(i int, m specs.Mount, opts MountOptions) {
 	for _, f := range opts.SbFlags {
 		data = append(data, DataOption{Key: f})
 	}
+	if attrs&unix.MOUNT_ATTR_RDONLY != 0 && m.Type == "sysfs" && !hasData(data, "ro") {
+		// runc's mount(2) with MS_RDONLY makes a new sysfs read-only at
+		// the superblock too (a reused one, of the host's network
+		// namespace, is left alone by both).
+		data = append(data, DataOption{Key: "ro"})
+	}
 	fs := FsMount{FsType: m.Type, Source: m.Source, Dest: m.Destination, Attrs: attrs,
 		Propagation: opts.Propagation, Data: data, LegacyFlags: opts.LegacyFlags, Origin: origin}
 	if m.Type == "tmpfs" {
