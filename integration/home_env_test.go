@@ -120,4 +120,11 @@ func TestHomeFromMountedPasswd(t *testing.T) {
 	if out := strings.TrimSpace(mustSucceed(t, newContainer(t, rt, bound).runForeground()).stdout); out != "[/from-bind]" {
 		t.Errorf("/etc/passwd bind-mounted: HOME %s, want [/from-bind]", out)
 	}
+
+	copied := testSpec(t, rt, "sh", "-c", `echo "[$HOME]"`)
+	copied.Process.Env = []string{"PATH=/bin"}
+	copied.Mounts = append(copied.Mounts, specs.Mount{Destination: "/etc", Type: "tmpfs", Source: "tmpfs", Options: []string{"tmpcopyup"}})
+	if out := strings.TrimSpace(mustSucceed(t, newContainer(t, rt, copied).runForeground()).stdout); out != "[/root]" {
+		t.Errorf("tmpfs with tmpcopyup on /etc: HOME %s, want [/root]", out)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -60,6 +61,9 @@ func (c *compiler) homeOf(uid uint32) (string, error) {
 		dest := path.Clean("/" + m.Destination)
 		if dest != "/etc/passwd" && dest != "/etc" && dest != "/" {
 			continue
+		}
+		if dest == "/etc" && slices.Contains(m.Options, "tmpcopyup") {
+			continue // a copy of what it covers
 		}
 		if dest == "/" || !isBindMount(m) {
 			return passwd.DefaultHome, fmt.Errorf("a %s file system is mounted on %s", m.Type, dest)
