@@ -262,7 +262,9 @@ func runLeakingDir(t *testing.T, rt *runtime, hostDir string, args ...string) re
 // as (as systemd delegates one to each user), so only the mount's being
 // read-only stands between the container and that user's cgroups.
 // Defence: runc's rootless template binds /sys read-only, and hull keeps
-// the cgroup mounts under it read-only.
+// the cgroup hierarchies under it read-only. (The tmpfs that holds them
+// is the container's own and stays writable, as in runc: what is made
+// there reaches no cgroup.)
 func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
 	if !fileExists("/proc/self/ns/user") {
 		t.Skip("kernel without user namespaces")
@@ -284,7 +286,7 @@ func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
 	var spec specs.Spec
 	readJSON(t, filepath.Join(dir, "config.json"), &spec)
 	spec.Process.Terminal = false
-	spec.Process.Args = sh("for d in /sys/fs/cgroup /sys/fs/cgroup/* " + delegated + "; do mkdir $d/hull-escape 2>/dev/null && echo MADE $d; " +
+	spec.Process.Args = sh("for d in /sys/fs/cgroup/* " + delegated + "; do mkdir $d/hull-escape 2>/dev/null && echo MADE $d; " +
 		"echo 1 > $d/cgroup.procs 2>/dev/null && echo WROTE $d; done; echo done")
 	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
 	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}

@@ -21,12 +21,16 @@ func (b *builder) cgroupMount(i int, m specs.Mount, opts MountOptions) {
 		b.cgroupHierarchy(m.Destination, views[0], opts, origin)
 		return
 	}
-	// The tmpfs stays writable until the directories and links are in
-	// place; a read-only mount is made read-only after pivot_root.
+	// As runc: the tmpfs stays writable under read-only hierarchies (it
+	// is the container's own), and on a hybrid host only the v1
+	// hierarchies are shown, not cgroup2 at unified.
 	b.add(FsMount{FsType: "tmpfs", Source: "tmpfs", Dest: m.Destination,
 		Attrs:       unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC,
 		Propagation: opts.Propagation, Data: []DataOption{{Key: "mode", Value: "755"}}, Origin: origin})
 	for _, v := range views {
+		if v.FsType == "cgroup2" {
+			continue
+		}
 		dir := path.Join(m.Destination, v.Dir)
 		b.add(Mkdir{Path: dir, Mode: 0o755, Origin: origin})
 		b.cgroupHierarchy(dir, v, opts, origin)
@@ -47,27 +51,12 @@ func (b *builder) cgroupHierarchy(dir string, v CgroupView, opts MountOptions, o
 			key, value, _ := strings.Cut(o, "=")
 			data = append(data, DataOption{Key: key, Value: value})
 		}
-		b.add(FsMount{FsType: v.FsType, Source: v.FsType, Dest: dir, Attrs: opts.NewFsAttrs(), Data: data, Origin: origin})
+		source := v.FsType
+		if v.Dir == "systemd" {
+			source = "systemd" // runc's source for name=systemd
+		}
+		b.add(FsMount{FsType: v.FsType, Source: source, Dest: dir, Attrs: opts.NewFsAttrs(), Data: data, Origin: origin})
 		return
 	}
 	b.add(BindMount{Source: v.HostPath, Dest: dir, AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Origin: origin})
-}
-
-// cgroupReadonlyAfterPivot makes the tmpfs of read-only cgroup mounts
-// read-only once their contents are in place.
-func (b *builder) cgroupReadonlyAfterPivot() {
-	for i, m := range b.plan.Spec.Mounts {
-		if m.Type != "cgroup" {
-			continue
-		}
-		opts, err := ParseOptions(m.Options)
-		if err != nil || opts.Bind || opts.AttrSet&unix.MOUNT_ATTR_RDONLY == 0 {
-			continue
-		}
-		views := b.in.CgroupViews
-		if len(views) == 1 && views[0].Dir == "" {
-			continue // the hierarchy itself is the mount, already read-only
-		}
-		b.addAfter(RemountRo{Path: m.Destination, Origin: mountOrigin(i, m)})
-	}
 }

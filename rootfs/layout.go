@@ -134,7 +134,6 @@ func NewLayout(plan *specconv.Plan, in Input) (*Layout, error) {
 	if rootProp != 0 {
 		b.addAfter(Propagation{Path: "/", Flags: rootProp, Origin: "linux.rootfsPropagation"})
 	}
-	b.cgroupReadonlyAfterPivot()
 	// Read-only paths before masked ones, as runc does: a masked path
 	// inside a read-only one is then mounted on top of it.
 	for i, p := range spec.Linux.ReadonlyPaths {
