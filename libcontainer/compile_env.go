@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/sirupsen/logrus"
 
 	"github.com/hullrt/hull/internal/passwd"
@@ -74,16 +72,4 @@ func (c *compiler) homeOf(uid uint32) (string, error) {
 		return passwd.HomeAt(filepath.Dir(m.Source), filepath.Base(m.Source), uid)
 	}
 	return passwd.HomeOf(c.userRoot, uid)
-}
-
-func isBindMount(m specs.Mount) bool {
-	if m.Type == "bind" {
-		return true
-	}
-	for _, o := range m.Options {
-		if o == "bind" || o == "rbind" {
-			return true
-		}
-	}
-	return false
 }
