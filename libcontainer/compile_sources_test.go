@@ -17,11 +17,7 @@ import (
 // by slot. A bind source inside the rootfs stays a path.
 func TestHostOpenedMountSources(t *testing.T) {
 	bundle := testBundle(t)
-	spec := specconv.Example(false)
-	spec.Process.Terminal = false
-	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
-	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
-	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+	spec := userNamespaceSpec()
 	spec.Mounts = append(spec.Mounts,
 		specs.Mount{Destination: "/data", Type: "bind", Source: "data", Options: []string{"rbind"}},
 		specs.Mount{Destination: "/inner", Type: "bind", Source: "rootfs", Options: []string{"bind"}})
@@ -92,11 +88,7 @@ func TestHostOpenedMountSources(t *testing.T) {
 // the parent.
 func TestIDMappedSourceClonedByTheParent(t *testing.T) {
 	bundle := testBundle(t)
-	spec := specconv.Example(false)
-	spec.Process.Terminal = false
-	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
-	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
-	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+	spec := userNamespaceSpec()
 	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: "data", Options: []string{"rbind", "idmap", "ro"}})
 	plan, err := specconv.FromSpec(spec, bundle)
 	if err != nil {
@@ -137,4 +129,15 @@ func TestIDMappedSourceClonedByTheParent(t *testing.T) {
 			t.Errorf("the executor is sent %q", name)
 		}
 	}
+}
+
+// userNamespaceSpec is runc's template with a new user namespace mapping
+// the container's root to host uid and gid 100000.
+func userNamespaceSpec() *specs.Spec {
+	spec := specconv.Example(false)
+	spec.Process.Terminal = false
+	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+	return spec
 }
