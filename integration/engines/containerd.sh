@@ -19,25 +19,10 @@ RUNC=${2:-/usr/sbin/runc} # Debian's runc, the reference installed below
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 CTR_TIMEOUT=${CTR_TIMEOUT:-60}
 
-die() { echo "engines: $*" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -x "$HULL" ] || die "hull binary $HULL not executable"
 
-# apt_install retries while another dpkg holds the lock.
-apt_install() {
-	local missing=()
-	for p in "$@"; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-	done
-	[ ${#missing[@]} = 0 ] && return 0
-	for _ in $(seq 1 30); do
-		if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 5
-	done
-	die "apt-get install ${missing[*]} failed (dpkg lock held too long or package missing)"
-}
 apt_install containerd runc busybox-static
 RUNC=$(readlink -f "$RUNC")
 [ -x "$RUNC" ] || die "runc binary $RUNC not executable"
