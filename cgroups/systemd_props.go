@@ -266,6 +266,10 @@ func procDeviceNames() map[string]string {
 	return names
 }
 
+// SystemdPropertyAnnotationPrefix starts the annotations whose value
+// becomes a property of the container's systemd unit (runc's).
+const SystemdPropertyAnnotationPrefix = "org.systemd.property."
+
 // annotationProperties are runc's org.systemd.property.NAME=VALUE
 // annotations: VALUE in D-Bus's GVariant text ("uint64 10", "'text'"),
 // and a NAME ending in Sec takes a number of µs as uint64.
@@ -277,7 +281,7 @@ func annotationProperties(annotations map[string]string) ([]systemdDbus.Property
 	sort.Strings(keys)
 	var props []systemdDbus.Property
 	for _, k := range keys {
-		name, ok := strings.CutPrefix(k, "org.systemd.property.")
+		name, ok := strings.CutPrefix(k, SystemdPropertyAnnotationPrefix)
 		if !ok {
 			continue
 		}

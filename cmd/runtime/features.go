@@ -8,6 +8,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 	"github.com/urfave/cli"
 
+	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/rootfs"
 	"github.com/hullrt/hull/seccomp"
 	"github.com/hullrt/hull/specconv"
@@ -49,6 +50,8 @@ type featuresJSON struct {
 var configAnnotations = []string{
 	// A CRIU configuration file for checkpoint and restore (runc's).
 	"org.criu.config",
+	// Properties of the systemd unit under --systemd-cgroup (a prefix).
+	cgroups.SystemdPropertyAnnotationPrefix,
 }
 
 // hullFeatures reports what hull really does, read from the tables that

@@ -222,3 +222,14 @@ func TestFeaturesJSONHasRuncFields(t *testing.T) {
 		t.Errorf("potentiallyUnsafeConfigAnnotations = %s, want []", v)
 	}
 }
+
+// Engines (containerd's CRI) drop the annotations listed here unless the
+// operator allows them: hull must list every one it reads, as runc does.
+func TestFeaturesListsTheAnnotationsHullReads(t *testing.T) {
+	listed := hullFeatures().PotentiallyUnsafeConfigAnnotations
+	for _, want := range []string{"org.criu.config", "org.systemd.property."} {
+		if !slices.Contains(listed, want) {
+			t.Errorf("potentiallyUnsafeConfigAnnotations = %q, lacks %q", listed, want)
+		}
+	}
+}
