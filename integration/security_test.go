@@ -155,3 +155,43 @@ func fileSHA256(t *testing.T, path string) [32]byte {
 	}
 	return sha256.Sum256(data)
 }
+
+// Started by systemd's socket activation (LISTEN_FDS for hull's own pid),
+// hull passes the sockets on as runc does: fds 3.. in the container, before
+// the --preserve-fds ones, announced by LISTEN_FDS and LISTEN_PID=1.
+func TestSocketActivationFdsReachTheContainer(t *testing.T) {
+	rt := newRuntime(t)
+	c := newContainer(t, rt, testSpec(t, rt, sh(`echo "LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID"; cat <&3; cat <&4; ls /proc/self/fd/5 2>&1 || true`)...))
+	files := make([]*os.File, 3)
+	for i, text := range []string{"socket one\n", "preserved two\n", "not passed\n"} {
+		path := filepath.Join(t.TempDir(), "fd")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		files[i] = f
+	}
+	cmd := rt.command("run", "--preserve-fds", "1", "--bundle", c.bundle, c.id)
+	// LISTEN_PID must be hull's own pid: the shell execs hull in its place.
+	cmd.Args = append([]string{"/bin/sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@"`}, cmd.Args...)
+	cmd.Path = "/bin/sh"
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.ExtraFiles = files
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("run with LISTEN_FDS=1 --preserve-fds 1: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"LISTEN_FDS=1 LISTEN_PID=1\n", "socket one\n", "preserved two\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the container's output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "not passed") || !strings.Contains(got, "No such file") {
+		t.Errorf("fd 5 (neither a socket nor preserved) reached the container:\n%s", got)
+	}
+}

@@ -14,8 +14,12 @@ import (
 type CompileOptions struct {
 	// NoPivot moves the root with MS_MOVE+chroot instead of pivot_root.
 	NoPivot bool
-	// PreserveFDs keeps fds 3..3+N-1 open in the container.
+	// PreserveFDs keeps N more fds open in the container, after the
+	// ListenFDs ones.
 	PreserveFDs int
+	// ListenFDs keeps fds 3..3+N-1 open in the container as systemd
+	// socket-activation fds, announced by LISTEN_FDS=N and LISTEN_PID=1.
+	ListenFDs int
 	// ExecFifo is the exec fifo (opened O_RDWR) the init waits on; nil
 	// means the init execs as soon as it is ready.
 	ExecFifo *os.File

@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -44,7 +45,11 @@ func (c *compiler) kernelSettings() {
 // changes, as root). Where the seccomp filter is loaded, see
 // seccompLast.
 func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error {
-	env := lastOfEachName(p.Env)
+	env := p.Env
+	if c.opts.ListenFDs > 0 {
+		env = append(slices.Clip(env), "LISTEN_FDS="+strconv.Itoa(c.opts.ListenFDs), "LISTEN_PID=1")
+	}
+	env = lastOfEachName(env)
 	if c.opts.Console {
 		// rows, columns (0: leave the pty's size), the pty's owner when
 		// not root; as few as say something.
@@ -83,8 +88,8 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error 
 	// before 2020) refuse with EPERM. After the chdir, so that a relative
 	// args[0] is found from the cwd.
 	c.add("process.args", program.OpResolveExec, nil, p.Args[0], searchPath(env))
-	c.add(fmt.Sprintf("fds (3 + %d preserved)", c.opts.PreserveFDs), program.OpCloseFds,
-		[]uint64{uint64(3 + c.opts.PreserveFDs)})
+	kept := c.opts.ListenFDs + c.opts.PreserveFDs
+	c.add(fmt.Sprintf("fds (3 + %d preserved)", kept), program.OpCloseFds, []uint64{uint64(3 + kept)})
 	c.processTuning(p)
 	c.execLabels(p)
 	if filter != nil && !p.NoNewPrivileges {

@@ -32,8 +32,13 @@ type CreateOptions struct {
 	NoPivot bool
 	// NoNewKeyring keeps the caller's session keyring.
 	NoNewKeyring bool
-	// PreserveFDs passes the caller's fds 3..3+N-1 to the container.
+	// PreserveFDs passes the caller's fds 3..3+N-1 to the container
+	// (after the ListenFDs ones).
 	PreserveFDs int
+	// ListenFDs passes the caller's first N fds from 3 on to the container
+	// as systemd socket-activation fds: its environment gets LISTEN_FDS=N
+	// and LISTEN_PID=1 (runc's, when it was started with LISTEN_FDS).
+	ListenFDs int
 	// ConsoleSocket is the unix socket the pty master is sent to when
 	// process.terminal is true.
 	ConsoleSocket string
@@ -111,7 +116,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	created := time.Now().UTC()
 	var err error
 	if cr.exe == nil {
-		if cr.exe, err = startExecutor(cr.opts.PreserveFDs, cr.opts.Stdin, cr.opts.Stdout, cr.opts.Stderr); err != nil {
+		if cr.exe, err = startExecutor(cr.opts.ListenFDs+cr.opts.PreserveFDs, cr.opts.Stdin, cr.opts.Stdout, cr.opts.Stderr); err != nil {
 			return nil, err
 		}
 	}
@@ -178,6 +183,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		HookReport:      report,
 		NoPivot:         cr.opts.NoPivot,
 		PreserveFDs:     cr.opts.PreserveFDs,
+		ListenFDs:       cr.opts.ListenFDs,
 		ExecFifo:        fifo,
 		Console:         spec.Process != nil && spec.Process.Terminal,
 		CgroupMounts:    cr.mgr.Mounts(),

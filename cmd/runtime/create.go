@@ -78,6 +78,7 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		NoPivot:            ctx.Bool("no-pivot"),
 		NoNewKeyring:       ctx.Bool("no-new-keyring"),
 		PreserveFDs:        ctx.Int("preserve-fds"),
+		ListenFDs:          socketActivationFDs(),
 		Rootless:           rootless,
 		SystemdCgroup:      ctx.GlobalBool("systemd-cgroup"),
 		Executor:           exe,
