@@ -1,15 +1,20 @@
 package integration
 
 import (
-	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/internal/testbundle"
 )
 
 // Attack tests, one per CVE class of runc, crun and youki (issue 10):
@@ -256,55 +261,88 @@ func runLeakingDir(t *testing.T, rt *runtime, hostDir string, args ...string) re
 	return res
 }
 
-// CVE-2023-25809: a rootless container (a user namespace, no cgroup
-// namespace) must not get a writable /sys/fs/cgroup of the host's
-// hierarchy. The host delegated a cgroup to the user the container runs
-// as (as systemd delegates one to each user), so only the mount's being
-// read-only stands between the container and that user's cgroups.
-// Defence: runc's rootless template binds /sys read-only, and hull keeps
-// the cgroup hierarchies under it read-only. (The tmpfs that holds them
-// is the container's own and stays writable, as in runc: what is made
-// there reaches no cgroup.)
+// CVE-2023-25809: a rootless container must not get a writable
+// /sys/fs/cgroup. The attack is the CVE's own case: the runtime runs as
+// uid 0 in an unprivileged user's namespace (rootless podman), the host
+// delegated cgroups to that user and started the runtime in them (as
+// systemd does for each user), and the config asks for no cgroup
+// namespace (podman --cgroupns=host). The runtime then makes the
+// container's cgroups under the delegated ones, owned by the user, that
+// is by the container's root: only the mount's being read-only keeps the
+// container from writing them (making cgroups, moving processes, raising
+// its own limits). With a cgroup namespace the fresh cgroup mounts show
+// the same user-owned cgroups. Defence: the config's /sys/fs/cgroup
+// mount is `ro` (the template's, as runc's) and hull applies it to every
+// hierarchy it binds or mounts there (rootfs/cgroup.go); the host's tree
+// under /sys never shows, since /sys/fs/cgroup is always covered. (The
+// tmpfs that holds the hierarchies is the container's own and stays
+// writable, as in runc: what is made there reaches no cgroup.)
 func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
-	if !fileExists("/proc/self/ns/user") {
-		t.Skip("kernel without user namespaces")
-	}
-	delegated := filepath.Join("/sys/fs/cgroup/unified", "hull-delegated-"+strconv.Itoa(os.Getpid()))
-	if err := os.Mkdir(delegated, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		os.Remove(filepath.Join(delegated, "hull-escape"))
-		os.Remove(delegated)
-	})
-	if err := os.Chown(delegated, userNSHostID, userNSHostID); err != nil {
-		t.Fatal(err)
-	}
-	rt := newRuntime(t)
-	dir := t.TempDir()
-	mustSucceed(t, rt.run("spec", "--rootless", "--bundle", dir))
-	var spec specs.Spec
-	readJSON(t, filepath.Join(dir, "config.json"), &spec)
-	spec.Process.Terminal = false
-	spec.Process.Args = sh("for d in /sys/fs/cgroup/* " + delegated + "; do mkdir $d/hull-escape 2>/dev/null && echo MADE $d; " +
-		"echo 1 > $d/cgroup.procs 2>/dev/null && echo WROTE $d; done; echo done")
-	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
-	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: userNSHostID, Size: 65536}}
-	c := newContainer(t, rt, &spec)
-	allowUnmappedRootToTraverse(t, c.bundle)
-	res := mustSucceed(t, c.runForeground())
-	if strings.Contains(res.stdout, "MADE") || strings.Contains(res.stdout, "WROTE") {
-		t.Errorf("the rootless container wrote to /sys/fs/cgroup:\n%s", res.stdout)
-	}
-	if fileExists(filepath.Join(delegated, "hull-escape")) {
-		t.Errorf("the rootless container made a cgroup in the host's delegated %s", delegated)
-	}
-	if left := cgroupsNamed("hull-escape"); len(left) != 0 {
-		t.Errorf("cgroups made by the container: %v", left)
-		for _, d := range left {
-			os.Remove(d)
+	for _, cgroupns := range []bool{false, true} {
+		name := "host-cgroupns"
+		if cgroupns {
+			name = "own-cgroupns"
 		}
+		t.Run(name, func(t *testing.T) { rootlessCgroupWriteAttack(t, cgroupns) })
 	}
+}
+
+func rootlessCgroupWriteAttack(t *testing.T, cgroupns bool) {
+	r := newInUserNSRuntime(t)
+	delegated := delegateCgroups(t, nobodyID, "pids", "systemd", "unified")
+	spec, allow := inUserNSSpec(t, sh("for d in /sys/fs/cgroup/*/; do "+
+		"mkdir ${d}hull-escape 2>/dev/null && echo MADE $d; "+
+		"echo $$ > ${d}cgroup.procs 2>/dev/null && echo WROTE $d; done; echo done")...)
+	spec.Linux.Namespaces = slices.DeleteFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
+		return ns.Type == specs.CgroupNamespace
+	})
+	if cgroupns {
+		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	}
+	id := uniqueID(t)
+	bundle := testbundle.New(t, spec)
+	allow(bundle)
+	t.Cleanup(func() {
+		exec.Command(runtimeBinary, "--root", r.stateRoot(), "delete", "--force", id).Run()
+	})
+	res := r.runInCgroups(delegated, "run", "--bundle", bundle, id)
+	if res.code != 0 || !strings.Contains(res.stdout, "done") {
+		t.Fatalf("rootless run in delegated cgroups: %v", res)
+	}
+	if strings.Contains(res.stdout, "MADE") || strings.Contains(res.stdout, "WROTE") {
+		t.Errorf("the rootless container wrote to /sys/fs/cgroup (CVE-2023-25809):\n%s", res.stdout)
+	}
+	for _, d := range delegated {
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.IsDir() && e.Name() == "hull-escape" {
+				t.Errorf("the rootless container made the cgroup %s", p)
+			}
+			return nil
+		})
+	}
+}
+
+// delegateCgroups makes a cgroup in each named hierarchy and gives it to
+// uid as systemd delegates one (the directory and the files that move
+// processes and enable controllers), and removes it, with whatever was
+// made under it, when the test ends.
+func delegateCgroups(t *testing.T, uid int, hierarchies ...string) []string {
+	t.Helper()
+	var dirs []string
+	for _, h := range hierarchies {
+		d := filepath.Join(cgroupRoot, h, "hull-delegated-"+strconv.Itoa(os.Getpid()))
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { removeCgroupTree(d) })
+		for _, f := range []string{"", "cgroup.procs", "tasks", "cgroup.threads", "cgroup.subtree_control"} {
+			if err := os.Chown(filepath.Join(d, f), uid, uid); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				t.Fatal(err)
+			}
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs
 }
 
 // CVE-2025-31133: /dev/null (here in a volume bound on /dev, which the
@@ -436,12 +474,5 @@ func writeFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(readFile(t, path)), v); err != nil {
-		t.Fatalf("parse %s: %v", path, err)
 	}
 }

@@ -76,10 +76,28 @@ func (r *inUserNSRuntime) stateRoot() string {
 // nobody's.
 func (r *inUserNSRuntime) run(args ...string) result {
 	r.t.Helper()
+	return r.runFrom(nil, args...)
+}
+
+// runInCgroups is run started from the cgroup directories dirs (the
+// caller's cgroups, as the host placed the user there).
+func (r *inUserNSRuntime) runInCgroups(dirs []string, args ...string) result {
+	r.t.Helper()
+	script := `for d in "$@"; do [ "$d" = -- ] && break; echo $$ > "$d/cgroup.procs" || exit 125; shift; done; shift; exec "$@"`
+	return r.runFrom(append(append([]string{"sh", "-c", script, "sh"}, dirs...), "--"), args...)
+}
+
+// runFrom runs the runtime through prefix, a command that ends by
+// exec'ing the rest of its arguments.
+func (r *inUserNSRuntime) runFrom(prefix []string, args ...string) result {
+	r.t.Helper()
 	full := append([]string{"--reuid", strconv.Itoa(nobodyID), "--regid", strconv.Itoa(nobodyID), "--clear-groups",
 		"--", "unshare", "-Ur", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "USER=nobody",
 		"XDG_RUNTIME_DIR=" + r.xdg, r.bin}, args...)
 	cmd := exec.Command("setpriv", full...)
+	if len(prefix) > 0 {
+		cmd = exec.Command(prefix[0], append(append(prefix[1:], "setpriv"), full...)...)
+	}
 	out, err := os.CreateTemp(r.t.TempDir(), "out")
 	if err != nil {
 		r.t.Fatal(err)

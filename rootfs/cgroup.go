@@ -55,8 +55,13 @@ func (b *builder) cgroupHierarchy(dir string, v CgroupView, opts MountOptions, o
 		if v.Dir == "systemd" {
 			source = "systemd" // runc's source for name=systemd
 		}
+		// CVE-2023-25809: the mount's `ro` holds for each hierarchy (the
+		// namespace's root may be a cgroup its user owns).
 		b.add(FsMount{FsType: v.FsType, Source: source, Dest: dir, Attrs: opts.NewFsAttrs(), Data: data, Origin: origin})
 		return
 	}
+	// CVE-2023-25809: bound with the mount's `ro`: under a rootless
+	// runtime the container's cgroup is one its user (the container's
+	// root) owns.
 	b.add(BindMount{Source: v.HostPath, Dest: dir, AttrSet: opts.AttrSet, AttrClr: opts.AttrClr, Origin: origin})
 }

@@ -50,6 +50,8 @@ func example(rootless bool, uid, gid uint32) *specs.Spec {
 				Options: []string{"nosuid", "noexec", "nodev"}},
 			{Destination: "/sys", Type: "sysfs", Source: "sysfs",
 				Options: []string{"nosuid", "noexec", "nodev", "ro"}},
+			// CVE-2023-25809: read-only, so a rootless container whose
+			// cgroups the host delegated to its user cannot write them.
 			{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
 				Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}},
 		},
@@ -96,8 +98,10 @@ func toRootless(spec *specs.Spec, uid, gid uint32) {
 	for _, m := range spec.Mounts {
 		switch m.Destination {
 		case "/sys":
-			// CVE-2023-25809: read-only, so the host's /sys/fs/cgroup
-			// under it is not writable from a rootless container.
+			// Read-only, as runc's template. The `ro` does not reach the
+			// host's submounts; /sys/fs/cgroup is covered by the cgroup
+			// mount (read-only, CVE-2023-25809), so the host's cgroup
+			// tree under this bind never shows.
 			m = specs.Mount{Destination: "/sys", Type: "none", Source: "/sys",
 				Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}}
 		case "/dev/pts":
