@@ -90,10 +90,17 @@ func isPermission(err error) bool {
 	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.EROFS)
 }
 
-// maySkip says whether a rootless manager goes on without a hierarchy it
-// got err for: a permission error with no linux.cgroupsPath, as runc.
-func (m *manager) maySkip(err error) bool {
-	return m.rootless && !m.explicitPath && isPermission(err)
+// maySkip says whether a rootless manager goes on without hierarchy c,
+// for which it got err: a permission error with no linux.cgroupsPath, as
+// runc. With one, still the cgroup2 hierarchy of a hybrid host when no
+// limit needs its controllers: runc's v1 manager never joins it, so a
+// cgroup the host delegated in the v1 hierarchies is enough, and moving a
+// process in cgroup2 also needs write access to the common ancestor.
+func (m *manager) maySkip(c *cgroup, err error) bool {
+	if !m.rootless || !isPermission(err) {
+		return false
+	}
+	return !m.explicitPath || c.v2 && !m.pureV2 && !needsControllers(c, m.resources)
 }
 
 func (m *manager) Apply(pid int) error {
@@ -103,7 +110,7 @@ func (m *manager) Apply(pid int) error {
 	}
 	for _, c := range m.cgroups {
 		if err := m.create(c); err != nil {
-			if !m.maySkip(err) {
+			if !m.maySkip(c, err) {
 				return fmt.Errorf("create cgroup %s: %w", c.dir.path(), err)
 			}
 			if c.v2 && m.pureV2 && needsControllers(c, m.resources) {
@@ -139,7 +146,8 @@ func (m *manager) Apply(pid int) error {
 		if err := c.dir.write("cgroup.procs", strconv.Itoa(pid)); err != nil {
 			// runc's rootless manager goes on without a v1 hierarchy it
 			// cannot join, never without the cgroup2 one of a v2 host.
-			if m.maySkip(err) && !(c.v2 && m.pureV2) {
+			if m.maySkip(c, err) && !(c.v2 && m.pureV2) {
+				c.unmake()
 				c.skipped = true
 				skippedAtJoin = true
 				continue
@@ -155,6 +163,23 @@ func (m *manager) Apply(pid int) error {
 		}
 	}
 	return nil
+}
+
+// unmake removes what Apply made in c's hierarchy, the container's cgroup
+// and the ancestors it created, when the container then goes on without
+// that hierarchy: delete removes only the hierarchies it joined.
+func (c *cgroup) unmake() {
+	if c.created == "" {
+		return
+	}
+	_ = c.dir.removeAll()
+	top := strings.TrimPrefix(c.created, c.dir.root+"/")
+	for d := c.dir.parent(); d.rel != "" && strings.HasPrefix(d.rel+"/", top+"/"); d = d.parent() {
+		if d.removeEmpty() != nil {
+			break
+		}
+	}
+	c.created = ""
 }
 
 // needsControllers says whether r sets a limit that needs a cgroup2

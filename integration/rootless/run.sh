@@ -55,10 +55,61 @@ cleanup() {
 		sleep 0.2
 		userdel -r "$RL_USER" >/dev/null 2>&1
 	fi
+	undelegate_cgroups
 	sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
 	[ -n "$made_rundir" ] && rm -rf "$made_rundir"
 	rm -rf "$W"
 }
+
+# ---- a cgroup delegated to the user --------------------------------------
+# What systemd's Delegate=yes gives a user: DELEG in every hierarchy, owned
+# by the user, with controllers handed down on cgroup2 and a leaf "shell"
+# there where in_deleg starts the user's commands, so that moving a process
+# into a container's cgroup below DELEG needs nothing above DELEG.
+DELEG=hull-rootless-$$
+cgroup_hierarchies() {
+	local h
+	for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+		[ -e "$h/cgroup.procs" ] && echo "$h"
+	done
+}
+delegate_cgroups() {
+	local h c
+	for h in $(cgroup_hierarchies); do
+		mkdir -p "$h/$DELEG" || return 1
+		if [ -e "$h/cgroup.subtree_control" ]; then
+			mkdir -p "$h/$DELEG/shell" || return 1
+			for c in $(cat "$h/cgroup.subtree_control"); do
+				echo "+$c" >"$h/$DELEG/cgroup.subtree_control" || return 1
+			done
+		fi
+		chown -R "$RL_USER:" "$h/$DELEG" || return 1
+	done
+}
+undelegate_cgroups() {
+	local h
+	for h in $(cgroup_hierarchies); do
+		[ -d "$h/$DELEG" ] || continue
+		find "$h/$DELEG" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null
+		rmdir "$h/$DELEG"
+	done
+}
+# in_deleg CMD...: CMD (run_as, say) from the delegated cgroup2 leaf on a
+# pure cgroup2 host. On a hybrid one the user stays where it is: runc
+# never joins the cgroup2 hierarchy there, and a runtime that does must
+# go on without it when the host delegated only the v1 hierarchies.
+in_deleg() {
+	(
+		if [ -e /sys/fs/cgroup/cgroup.subtree_control ]; then
+			echo "$BASHPID" >"/sys/fs/cgroup/$DELEG/shell/cgroup.procs"
+		fi
+		"$@"
+	)
+	local rc=$?
+	SOUT=$(cat "$SD/out")
+	return $rc
+}
+
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -84,6 +135,7 @@ if [ ! -d "$RUNDIR" ]; then
 fi
 chown "$RL_USER:" "$RUNDIR"
 chmod 700 "$RUNDIR"
+delegate_cgroups || exit 1
 
 BIN=$W/bin
 mkdir -p "$BIN"
@@ -242,15 +294,25 @@ s_plain_readonly_rootfs() {
 	run_as "$1" run "$(newid "$1")" && expect "read-only" && [ ! -e "$ROOTFS/newfile" ]
 }
 
-s_plain_ps() {
-	local rt=$1 id rc
+# In a cgroup the host delegated to the user (linux.cgroupsPath below it),
+# the container gets its own cgroups: `ps` lists its processes and a pids
+# limit lands in its pids.max. Without a delegated cgroup neither runtime
+# has a cgroup to list.
+s_plain_delegated_cgroup() {
+	local rt=$1 id rc max
 	id=$(newid "$rt")
-	bundle "$rt" '.process.args = ["sleep", "1000"]' || return 1
-	run_as "$rt" run -d "$id" || return 1
+	bundle "$rt" '.process.args = ["sleep", "1000"] | .linux.cgroupsPath = "/'"$DELEG/$id"'"
+		| .linux.resources.pids.limit = 7' || return 1
+	in_deleg run_as "$rt" run -d "$id" || return 1
 	run_as "$rt" ps "$id"
 	rc=$?
+	max=$(cat "/sys/fs/cgroup/pids/$DELEG/$id/pids.max" "/sys/fs/cgroup/$DELEG/$id/pids.max" 2>/dev/null)
+	echo "pids.max: $max"
 	as_user "$rt" delete -f "$id" >/dev/null 2>&1
-	[ $rc = 0 ] && expect "sleep 1000"
+	local left
+	left=$(ls -d /sys/fs/cgroup/$DELEG/$id /sys/fs/cgroup/*/$DELEG/$id 2>/dev/null)
+	[ -z "$left" ] || echo "left after delete: $left"
+	[ $rc = 0 ] && expect "sleep 1000" && [ "$max" = 7 ] && [ -z "$left" ]
 }
 
 s_plain_list() {
@@ -386,7 +448,7 @@ s_podman_tty() { PM_RT=$1 pm run --rm -t "$IMG" sh -c 'test -t 0 && test -t 1 &&
 
 # ---- driver --------------------------------------------------------------
 PLAIN="plain_run plain_no_warning plain_lifecycle plain_bind_owned_dir plain_subuid plain_netns
-	plain_readonly_rootfs plain_host_pidns_proc plain_timens plain_ps plain_list plain_cgroupfs plain_cgroupfs_no_cgroupns unshare_no_userns unshare_detached_state_root"
+	plain_readonly_rootfs plain_host_pidns_proc plain_timens plain_delegated_cgroup plain_list plain_cgroupfs plain_cgroupfs_no_cgroupns unshare_no_userns unshare_detached_state_root"
 PODMAN_SCENARIOS="podman_run_rm podman_echo podman_detach_exec_stop_rm podman_network_none
 	podman_network_host podman_volume podman_user_1000 podman_read_only podman_top podman_exit_3
 	podman_missing_command podman_not_executable podman_tty"
