@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/internal/testbundle"
 )
@@ -473,6 +476,159 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CVE-2025-52565: with process.terminal, the image's /dev/ptmx (here with
+// /dev bound from the image, as a racing volume could place it) or the
+// /dev/pts/ptmx behind it is swapped for another file: a fifo whose
+// writer waits for the runtime to open it, a symlink to another device,
+// a regular file under a /dev/pts the config leaves unmounted. Defence:
+// OP_CONSOLE checks through an O_PATH fd that it is the pty multiplexer
+// 5:2 before opening it (ops_process.c open_ptmx), so no other file is
+// opened or sent tty ioctls, nothing reaches the console socket, and the
+// error names the path and what it found there.
+func TestAttackPtmxSwappedIsNeverOpened(t *testing.T) {
+	cases := []struct {
+		name string
+		// swap puts the attacker's file in the image's dev directory.
+		swap func(t *testing.T, dev string)
+		// devpts keeps the config's /dev/pts mount.
+		devpts bool
+		kind   string
+	}{
+		{"fifo", func(t *testing.T, dev string) { mkfifo(t, filepath.Join(dev, "ptmx")) }, true, "a fifo"},
+		{"symlink-to-null", func(t *testing.T, dev string) { symlink(t, "null", filepath.Join(dev, "ptmx")) }, true, "char device 1:3"},
+		{"pts-ptmx-file", func(t *testing.T, dev string) {
+			symlink(t, "pts/ptmx", filepath.Join(dev, "ptmx"))
+			writeFile(t, filepath.Join(dev, "pts", "ptmx"), "attacker's\n")
+		}, false, "a regular file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newRuntime(t)
+			spec := testSpec(t, rt, "true")
+			spec.Process.Terminal = true
+			c := newContainer(t, rt, spec)
+			dev := filepath.Join(c.bundle, "rootfs", "imagedev")
+			if err := os.MkdirAll(dev, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := unix.Mknod(filepath.Join(dev, "null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+				t.Fatal(err)
+			}
+			tc.swap(t, dev)
+			opened := watchFifoOpen(t, filepath.Join(dev, "ptmx"))
+			var mounts []specs.Mount
+			for _, m := range spec.Mounts {
+				switch {
+				case m.Destination == "/dev":
+					m = specs.Mount{Destination: "/dev", Type: "bind", Source: dev, Options: []string{"rbind"}}
+				case m.Destination == "/dev/pts" && !tc.devpts:
+					continue
+				}
+				mounts = append(mounts, m)
+			}
+			spec.Mounts = mounts
+			writeSpec(t, c.bundle, spec)
+
+			socketPath, received := consoleSocket(t)
+			res := c.rt.run("create", "--bundle", c.bundle, "--console-socket", socketPath, c.id)
+			want := "/dev/ptmx in root is " + tc.kind + ", not the pty multiplexer 5:2"
+			if res.code == 0 || !strings.Contains(res.stderr, want) {
+				t.Errorf("create with /dev/ptmx swapped: want an error %q: %v", want, res)
+			}
+			if n := received(); n != 0 {
+				t.Errorf("%d fds reached the console socket", n)
+			}
+			if opened() {
+				t.Errorf("the runtime opened the image's fifo at /dev/ptmx")
+			}
+		})
+	}
+}
+
+// watchFifoOpen reports whether anyone opened the fifo at path for
+// reading (a writer's open waits for one); for any other file, false.
+func watchFifoOpen(t *testing.T, path string) func() bool {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return func() bool { return false }
+	}
+	done := make(chan struct{})
+	go func() {
+		if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+		close(done)
+	}()
+	return func() bool {
+		select {
+		case <-done:
+			return true
+		case <-time.After(200 * time.Millisecond):
+		}
+		// Release the writer: this open is ours.
+		if f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK, 0); err == nil {
+			<-done
+			f.Close()
+		}
+		return false
+	}
+}
+
+// consoleSocket listens on a console socket and returns its path and a
+// function that, once the runtime is done, counts the fds received.
+func consoleSocket(t *testing.T) (string, func() int) {
+	t.Helper()
+	socketPath := filepath.Join(t.TempDir(), "console.sock")
+	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: socketPath, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := make(chan int, 1)
+	go func() {
+		n := 0
+		defer func() { count <- n }()
+		conn, err := listener.AcceptUnix()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		buf, oob := make([]byte, 4096), make([]byte, unix.CmsgSpace(4*8))
+		for {
+			r, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+			msgs, _ := unix.ParseSocketControlMessage(oob[:oobn])
+			for i := range msgs {
+				fds, _ := unix.ParseUnixRights(&msgs[i])
+				for _, fd := range fds {
+					unix.Close(fd)
+				}
+				n += len(fds)
+			}
+			if err != nil || (r == 0 && oobn == 0) {
+				return
+			}
+		}
+	}()
+	return socketPath, func() int {
+		listener.Close()
+		return <-count
+	}
+}
+
+func mkfifo(t *testing.T, path string) {
+	t.Helper()
+	if err := unix.Mkfifo(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
 }

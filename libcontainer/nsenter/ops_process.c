@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -13,20 +14,70 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
+/* What a file that should have been the pty multiplexer is, for the
+ * error. */
+static const char *file_kind(const struct stat *sb, char *buf, size_t len)
+{
+	switch (sb->st_mode & S_IFMT) {
+	case S_IFCHR:
+	case S_IFBLK:
+		snprintf(buf, len, "%s device %u:%u", S_ISCHR(sb->st_mode) ? "char" : "block", major(sb->st_rdev),
+			 minor(sb->st_rdev));
+		return buf;
+	case S_IFIFO:
+		return "a fifo";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFDIR:
+		return "a directory";
+	default:
+		return "a regular file";
+	}
+}
+
+/* The root's /dev/ptmx, opened only once it is known to be the pty
+ * multiplexer. */
+static int open_ptmx(void)
+{
+	struct stat want, got;
+	char kind[64];
+	int fd;
+
+	/* CVE-2025-52565: /dev/ptmx (or the /dev/pts/ptmx it leads to)
+	 * swapped for another file. It must be the pty multiplexer 5:2,
+	 * reached without leaving the root, and is checked through an O_PATH
+	 * fd before it is opened: another file (a fifo whose writer waits, a
+	 * device whose open acts) is never opened nor sent tty ioctls, and no
+	 * fd but a pty master reaches the console socket. */
+	fd = open_in_root("/dev/ptmx", O_PATH);
+	if (fd < 0)
+		return fail("open /dev/ptmx in root");
+	if (fstat(fd, &want) < 0) {
+		close(fd);
+		return fail("stat /dev/ptmx in root");
+	}
+	close(fd);
+	if (!S_ISCHR(want.st_mode) || want.st_rdev != makedev(5, 2))
+		return fail_errno(ENODEV, "/dev/ptmx in root is %s, not the pty multiplexer 5:2",
+				  file_kind(&want, kind, sizeof(kind)));
+	fd = open_in_root("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return fail("open /dev/ptmx in root");
+	/* A swap between the check and the open is caught here. */
+	if (fstat(fd, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+		close(fd);
+		return fail_errno(ENODEV, "/dev/ptmx in root changed while it was opened");
+	}
+	return fd;
+}
+
 int op_console(const struct op *op, uint32_t index)
 {
-	struct stat sb;
 	int master, slave, unlock = 0;
 
-	master = open_in_root("/dev/ptmx", O_RDWR | O_NOCTTY);
+	master = open_ptmx();
 	if (master < 0)
-		return fail("open /dev/ptmx in root");
-	/* CVE-2025-52565: /dev/ptmx swapped for another file; it must be the
-	 * pty multiplexer 5:2, reached without leaving the root. */
-	if (fstat(master, &sb) < 0 || !S_ISCHR(sb.st_mode) || major(sb.st_rdev) != 5 || minor(sb.st_rdev) != 2) {
-		close(master);
-		return fail_errno(ENODEV, "/dev/ptmx in root is not the pty multiplexer");
-	}
+		return -1;
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0) {
 		fail("unlock pty");
 		goto fail;
