@@ -34,3 +34,21 @@ func TestProcBindFromHostWithoutPidNamespace(t *testing.T) {
 		t.Errorf("a bind of a directory onto /proc: want it refused\n%v", res)
 	}
 }
+
+// Part of a procfs bound onto /proc hides the rest of it from the
+// container: allowed, as runc allows it, with runc's warning.
+func TestProcBindOfPartOfAProcfsWarns(t *testing.T) {
+	res := runInContainer(t, "test -e /proc/kernel/hostname && echo sysctl-tree", func(s *specs.Spec) {
+		for i, m := range s.Mounts {
+			if m.Type == "proc" {
+				s.Mounts[i] = specs.Mount{Destination: "/proc", Type: "bind", Source: "/proc/sys", Options: []string{"rbind"}}
+			}
+		}
+	})
+	if res.code != 0 || !strings.Contains(res.stdout, "sysctl-tree") {
+		t.Fatalf("a bind of /proc/sys onto /proc: want it to run with /proc/sys as /proc\n%v", res)
+	}
+	if !strings.Contains(res.stderr, "bind-mount /proc (source /proc/sys) is of type procfs but is not the root of a procfs") {
+		t.Errorf("no warning about part of a procfs on /proc\n%v", res)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"path"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 
 	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/libcontainer/program"
@@ -22,6 +23,9 @@ func (c *compiler) rootfs() error {
 	})
 	if err != nil {
 		return err
+	}
+	for _, w := range layout.Warnings {
+		logrus.Warn(w)
 	}
 	if !c.plan.HasNamespace(specs.MountNamespace) {
 		return c.rootfsDetached(layout)

@@ -31,6 +31,8 @@ type Layout struct {
 	// AfterPivot runs in the new root: propagation of "/", read-only and
 	// masked paths, read-only root.
 	AfterPivot []Action
+	// Warnings name what is honoured but likely a mistake, for the log.
+	Warnings []string
 }
 
 // CgroupView is one cgroup hierarchy as the container should see it under
@@ -56,9 +58,9 @@ type Input struct {
 	// IsDir tells a bind source that is a directory from one that is not;
 	// nil means os.Stat on the host.
 	IsDir func(hostPath string) (bool, error)
-	// IsProcfs tells whether a bind source is on a procfs; nil means
-	// statfs on the host.
-	IsProcfs func(hostPath string) (bool, error)
+	// IsProcfs tells whether a bind source is on a procfs, and whether it
+	// is that procfs's root; nil means statfs and stat on the host.
+	IsProcfs func(hostPath string) (procfs, root bool, err error)
 	// MountPointOf returns the host mount point holding a path; nil means
 	// the runtime's mount table.
 	MountPointOf func(hostPath string) (string, error)
@@ -180,12 +182,22 @@ func hostIsDir(hostPath string) (bool, error) {
 	return st.IsDir(), nil
 }
 
-func hostIsProcfs(hostPath string) (bool, error) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(hostPath, &st); err != nil {
-		return false, &os.PathError{Op: "statfs", Path: hostPath, Err: err}
+// procRootIno is the inode number of every procfs's root directory.
+const procRootIno = 1
+
+func hostIsProcfs(hostPath string) (procfs, root bool, err error) {
+	var fs unix.Statfs_t
+	if err := unix.Statfs(hostPath, &fs); err != nil {
+		return false, false, &os.PathError{Op: "statfs", Path: hostPath, Err: err}
 	}
-	return st.Type == unix.PROC_SUPER_MAGIC, nil
+	if fs.Type != unix.PROC_SUPER_MAGIC {
+		return false, false, nil
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(hostPath, &st); err != nil {
+		return true, false, &os.PathError{Op: "stat", Path: hostPath, Err: err}
+	}
+	return true, st.Ino == procRootIno, nil
 }
 
 func mountOrigin(i int, m specs.Mount) string {

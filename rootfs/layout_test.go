@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -223,14 +224,32 @@ func TestMountErrorsNameTheField(t *testing.T) {
 			}
 		}
 	})
-	if _, err := NewLayout(p, Input{IsDir: fakeIsDir, IsProcfs: fakeIsProcfs}); err != nil {
+	l, err := NewLayout(p, Input{IsDir: fakeIsDir, IsProcfs: fakeIsProcfs})
+	if err != nil {
 		t.Errorf("bind of a procfs onto /proc: %v", err)
+	} else if len(l.Warnings) != 0 {
+		t.Errorf("bind of a procfs's root onto /proc warns: %q", l.Warnings)
+	}
+	// Part of a procfs onto /proc: allowed with a warning, as runc.
+	p = plan(t, func(s *specs.Spec) {
+		for i, m := range s.Mounts {
+			if m.Type == "proc" {
+				s.Mounts[i] = specs.Mount{Destination: "/proc", Type: "bind", Source: "/proc/sys", Options: []string{"rbind"}}
+			}
+		}
+	})
+	l, err = NewLayout(p, Input{IsDir: fakeIsDir, IsProcfs: fakeIsProcfs})
+	if err != nil {
+		t.Errorf("bind of /proc/sys onto /proc: %v", err)
+	} else if want := "bind-mount /proc (source /proc/sys) is of type procfs but is not the root of a procfs"; !slices.Contains(l.Warnings, want) {
+		t.Errorf("warnings = %q, want %q", l.Warnings, want)
 	}
 }
 
-// fakeIsProcfs says /proc and what is below it are on a procfs.
-func fakeIsProcfs(p string) (bool, error) {
-	return p == "/proc" || strings.HasPrefix(p, "/proc/"), nil
+// fakeIsProcfs says /proc and what is below it are on a procfs, /proc
+// its root.
+func fakeIsProcfs(p string) (procfs, root bool, err error) {
+	return p == "/proc" || strings.HasPrefix(p, "/proc/"), p == "/proc", nil
 }
 
 // v1Views is a hybrid host's: cgroup2 at unified is not shown, as in runc.

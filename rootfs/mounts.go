@@ -150,7 +150,7 @@ func (b *builder) hostBindInstead(m specs.Mount, bind bool) (string, bool) {
 var procMountable = map[string]bool{
 	"/proc/cpuinfo": true, "/proc/diskstats": true, "/proc/meminfo": true, "/proc/stat": true,
 	"/proc/swaps": true, "/proc/uptime": true, "/proc/loadavg": true, "/proc/slabinfo": true,
-	"/proc/net/dev": true, "/proc/sys/kernel/ns_last_pid": true,
+	"/proc/net/dev": true, "/proc/sys/kernel/ns_last_pid": true, "/proc/sys/crypto/fips_enabled": true,
 }
 
 // checkProcMount applies runc's rule for mounts at or under /proc
@@ -164,12 +164,18 @@ func (b *builder) checkProcMount(m specs.Mount, bind bool) error {
 	case m.Type == "proc" && !bind:
 		return nil
 	case dest == "/proc" && bind:
-		isProc, err := b.in.IsProcfs(m.Source)
+		isProc, isRoot, err := b.in.IsProcfs(m.Source)
 		if err != nil {
 			return err
 		}
 		if !isProc {
 			return fmt.Errorf("%q cannot be mounted because it is not of type proc (source %s is no procfs)", dest, m.Source)
+		}
+		if !isRoot {
+			// Allowed, as runc allows it (and warns): part of a procfs on
+			// /proc hides the rest of it from the container.
+			b.layout.Warnings = append(b.layout.Warnings, fmt.Sprintf(
+				"bind-mount %s (source %s) is of type procfs but is not the root of a procfs", dest, m.Source))
 		}
 		return nil
 	case dest == "/proc":
