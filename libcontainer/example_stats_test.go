@@ -23,13 +23,8 @@ func ExampleContainer_Stats() {
 	spec.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &limit}
 	pids := int64(10)
 	spec.Linux.Resources.Pids = &specs.LinuxPids{Limit: &pids}
-	bundle, err := exampleBundle(spec)
+	bundle, plan, err := exampleBundle(spec)
 	defer os.RemoveAll(bundle)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	plan, err := specconv.LoadBundle(bundle)
 	if err != nil {
 		fmt.Println(err)
 		return

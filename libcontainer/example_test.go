@@ -16,16 +16,21 @@ import (
 )
 
 // exampleBundle writes a busybox bundle for spec in a new directory, as a
-// caller would before using the library; the examples remove it.
-func exampleBundle(spec *specs.Spec) (string, error) {
+// caller would before using the library, and loads it: the plan is what
+// Create takes. The examples remove the directory.
+func exampleBundle(spec *specs.Spec) (string, *specconv.Plan, error) {
 	bundle, err := os.MkdirTemp("", "hull-example-")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := testbundle.MakeRootfs(filepath.Join(bundle, "rootfs")); err != nil {
-		return bundle, err
+		return bundle, nil, err
 	}
-	return bundle, testbundle.WriteConfig(bundle, spec)
+	if err := testbundle.WriteConfig(bundle, spec); err != nil {
+		return bundle, nil, err
+	}
+	plan, err := specconv.LoadBundle(bundle)
+	return bundle, plan, err
 }
 
 // Run a bundle to completion, collecting its output and exit code: what
@@ -35,13 +40,8 @@ func ExampleCreate() {
 	spec.Process.Terminal = false
 	spec.Process.Args = []string{"sh", "-c", "echo hello from $(hostname); exit 3"}
 	spec.Hostname = "example"
-	bundle, err := exampleBundle(spec)
+	bundle, plan, err := exampleBundle(spec)
 	defer os.RemoveAll(bundle)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	plan, err := specconv.LoadBundle(bundle)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -78,13 +78,8 @@ func ExampleContainer_Exec() {
 	spec := specconv.Example(false)
 	spec.Process.Terminal = false
 	spec.Process.Args = []string{"sleep", "60"}
-	bundle, err := exampleBundle(spec)
+	bundle, plan, err := exampleBundle(spec)
 	defer os.RemoveAll(bundle)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	plan, err := specconv.LoadBundle(bundle)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -154,13 +149,8 @@ func Example_generatedSpec() {
 	g.SetProcessArgs([]string{"sh", "-c", "touch /probe 2>/dev/null || echo uid $(id -u), read-only root"})
 	g.SetProcessTerminal(false)
 	g.SetRootReadonly(true)
-	bundle, err := exampleBundle(g.Config)
+	bundle, plan, err := exampleBundle(g.Config)
 	defer os.RemoveAll(bundle)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	plan, err := specconv.LoadBundle(bundle)
 	if err != nil {
 		fmt.Println(err)
 		return
