@@ -399,14 +399,7 @@ func TestRestoreTerminalConsoleSocket(t *testing.T) {
 // received on it.
 func consoleMaster(t *testing.T, act func(sock string)) *os.File {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "console.sock")
-	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer listener.Close()
-	got := make(chan *os.File, 1)
-	go func() { got <- receiveFile(t, listener) }()
+	sock, got := fileSocket(t)
 	act(sock)
 	master := <-got
 	if master == nil {

@@ -20,14 +20,7 @@ func TestCreateSendsThePtyMasterOverTheConsoleSocket(t *testing.T) {
 	spec.Process.Terminal = true
 	c := newContainer(t, rt, spec)
 
-	socketPath := filepath.Join(t.TempDir(), "console.sock")
-	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: socketPath, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer listener.Close()
-	masterCh := make(chan *os.File, 1)
-	go func() { masterCh <- receiveFile(t, listener) }()
+	socketPath, masterCh := fileSocket(t)
 
 	mustSucceed(t, rt.run("create", "--bundle", c.bundle, "--console-socket", socketPath, c.id))
 	master := <-masterCh
@@ -48,6 +41,22 @@ func TestCreateSendsThePtyMasterOverTheConsoleSocket(t *testing.T) {
 
 // receiveFile accepts one connection and returns the file it carries in an
 // SCM_RIGHTS message, or nil.
+// fileSocket listens on a new unix socket, as an engine's console or
+// pidfd socket, and returns its path and the one file sent over it (nil
+// when none came). The listener closes when the test ends.
+func fileSocket(t *testing.T) (string, <-chan *os.File) {
+	t.Helper()
+	socketPath := filepath.Join(t.TempDir(), "file.sock")
+	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: socketPath, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { listener.Close() })
+	files := make(chan *os.File, 1)
+	go func() { files <- receiveFile(t, listener) }()
+	return socketPath, files
+}
+
 func receiveFile(t *testing.T, listener *net.UnixListener) *os.File {
 	conn, err := listener.AcceptUnix()
 	if err != nil {

@@ -132,14 +132,7 @@ func runWithConsole(t *testing.T, script string, patch func(*specs.Spec)) string
 		patch(spec)
 	}
 	c := newContainer(t, rt, spec)
-	socketPath := filepath.Join(t.TempDir(), "console.sock")
-	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: socketPath, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer listener.Close()
-	masterCh := make(chan *os.File, 1)
-	go func() { masterCh <- receiveFile(t, listener) }()
+	socketPath, masterCh := fileSocket(t)
 	mustSucceed(t, rt.run("create", "--bundle", c.bundle, "--console-socket", socketPath, c.id))
 	master := <-masterCh
 	if master == nil {

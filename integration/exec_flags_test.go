@@ -3,7 +3,6 @@ package integration
 import (
 	"encoding/json"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,27 +102,12 @@ func TestExecIgnorePaused(t *testing.T) {
 	}
 }
 
-// receivePidfd listens on a fresh socket and returns its path and a
-// channel with the file received there and the message that came with it.
-func receivePidfd(t *testing.T) (string, <-chan *os.File) {
-	t.Helper()
-	socketPath := filepath.Join(t.TempDir(), "pidfd.sock")
-	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: socketPath, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { listener.Close() })
-	ch := make(chan *os.File, 1)
-	go func() { ch <- receiveFile(t, listener) }()
-	return socketPath, ch
-}
-
 // A pidfd received over create's --pidfd-socket signals the init; one
 // from exec's names the exec'd process.
 func TestPidfdSocketSignalsTheInit(t *testing.T) {
 	rt := newRuntime(t)
 	c := newContainer(t, rt, testSpec(t, rt, "sleep", "600"))
-	socketPath, files := receivePidfd(t)
+	socketPath, files := fileSocket(t)
 	mustSucceed(t, rt.run("create", "--bundle", c.bundle, "--pidfd-socket", socketPath, c.id))
 	pidfd := <-files
 	if pidfd == nil {
@@ -133,7 +117,7 @@ func TestPidfdSocketSignalsTheInit(t *testing.T) {
 	mustSucceed(t, c.start())
 	c.waitStatus(specs.StateRunning)
 
-	socketPath, files = receivePidfd(t)
+	socketPath, files = fileSocket(t)
 	mustSucceed(t, c.exec([]string{"--detach", "--pidfd-socket", socketPath}, "sleep", "500"))
 	execPidfd := <-files
 	if execPidfd == nil {
@@ -193,14 +177,7 @@ func TestExecProcessFileHonoursEveryField(t *testing.T) {
 		Args: []string{"stty", "size"}, Env: []string{"PATH=/bin"}, Cwd: "/", Terminal: true,
 		ConsoleSize: &specs.Box{Height: 33, Width: 97},
 	}
-	socketPath := filepath.Join(t.TempDir(), "console.sock")
-	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: socketPath, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer listener.Close()
-	masters := make(chan *os.File, 1)
-	go func() { masters <- receiveFile(t, listener) }()
+	socketPath, masters := fileSocket(t)
 	mustSucceed(t, c.exec([]string{"--process", writeJSON(t, sized), "--detach", "--console-socket", socketPath}))
 	master := <-masters
 	if master == nil {

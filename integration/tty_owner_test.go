@@ -2,9 +2,6 @@ package integration
 
 import (
 	"io"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,14 +62,7 @@ func TestExecTtyTakesTheConfigConsoleSize(t *testing.T) {
 // returns what the process wrote to its pty.
 func execWithConsole(t *testing.T, c *container, options []string, args ...string) string {
 	t.Helper()
-	socketPath := filepath.Join(t.TempDir(), "console.sock")
-	listener, err := net.ListenUnix("unix", &net.UnixAddr{Name: socketPath, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer listener.Close()
-	masters := make(chan *os.File, 1)
-	go func() { masters <- receiveFile(t, listener) }()
+	socketPath, masters := fileSocket(t)
 	options = append([]string{"--tty", "--detach", "--console-socket", socketPath}, options...)
 	mustSucceed(t, c.exec(options, args...))
 	master := <-masters
