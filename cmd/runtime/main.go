@@ -7,6 +7,9 @@ import (
 	"os"
 
 	"github.com/urfave/cli"
+
+	// First among the package inits: the CLI runs on one P.
+	_ "github.com/hullrt/hull/internal/oneproc"
 )
 
 // Set at build time with -ldflags "-X main.version=... -X main.commit=...".
@@ -22,7 +25,6 @@ a root filesystem, see "hull spec") and run "hull run -b <bundle> <id>".`
 
 func main() {
 	keepInheritedFdsToOurselves()
-	oneProc()
 	app := newApp()
 	// urfave/cli must not print errors or exit on its own: fatal does both,
 	// in runc's format.
