@@ -15,6 +15,18 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # the ordinary dynamic binary.
 STATIC ?= 1
 HULL_OUT ?= hull
+# The classic garbage collector instead of Go 1.26's default Green Tea:
+# Green Tea keeps each small-object span's mark bits at the span's end, so
+# every size class a command touches faults in a second page. A hull
+# command allocates well under 1 MB and ends before its first GC, so that
+# page is pure cost: perf stat, 16 interleaved `run`s of /bin/true, 682 ->
+# 593 page faults, CPU -10%. Only where the toolchain still has the
+# opt-out (Go 1.26; 1.27 is to remove it); a GOEXPERIMENT of the caller's
+# is kept.
+NOGREENTEA := $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT >/dev/null 2>&1 && echo nogreenteagc)
+empty :=
+comma := ,
+BUILD_GOEXPERIMENT := $(subst $(empty) $(empty),$(comma),$(strip $(GOEXPERIMENT) $(NOGREENTEA)))
 BUILD_TAGS := urfave_cli_no_docs
 ifeq ($(STATIC),1)
 BUILD_TAGS := $(BUILD_TAGS),osusergo,netgo
@@ -42,7 +54,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null
 
 build:
-	CGO_ENABLED=1 $(GO) build -trimpath -tags "$(BUILD_TAGS)" -ldflags "$(LDFLAGS)" -o $(HULL_OUT) ./cmd/runtime
+	CGO_ENABLED=1 GOEXPERIMENT=$(BUILD_GOEXPERIMENT) $(GO) build -trimpath -tags "$(BUILD_TAGS)" -ldflags "$(LDFLAGS)" -o $(HULL_OUT) ./cmd/runtime
 
 # Unit tests: every package but the integration tests.
 unit:
