@@ -3,7 +3,10 @@ package integration
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -71,6 +74,30 @@ func TestNetDevicesMovedIn(t *testing.T) {
 	waitFor(t, "the veth to be destroyed with the container's network namespace", func() bool {
 		return !hostHasLink(end) && !hostHasLink(peer)
 	})
+}
+
+// A device with more addresses than one netlink datagram holds keeps them
+// all: the address dump spans several reads (on 6.1 kernels even two
+// addresses do, one datagram per address family), and each read must not
+// overwrite the addresses of the one before.
+func TestNetDevicesManyAddresses(t *testing.T) {
+	end, _ := vethPair(t)
+	const count = 1000 // ~76 KB of RTM_NEWADDR, over the 64 KB read buffer
+	var batch strings.Builder
+	for i := range count {
+		fmt.Fprintf(&batch, "addr add 10.%d.%d.1/24 dev %s\n", 100+i/256, i%256, end)
+	}
+	cmd := exec.Command("ip", "-batch", "-")
+	cmd.Stdin = strings.NewReader(batch.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ip -batch: %v: %s", err, out)
+	}
+	out := outputOf(t, "ip -o -4 addr show dev ctr0 | wc -l; ip -o -4 addr show dev ctr0 | grep -c 'inet 10.103.231.1/24'", func(s *specs.Spec) {
+		s.Linux.NetDevices = map[string]specs.LinuxNetDevice{end: {Name: "ctr0"}}
+	})
+	if got, want := strings.Fields(out), []string{strconv.Itoa(count), "1"}; !slices.Equal(got, want) {
+		t.Errorf("ctr0 inside: %q (its IPv4 addresses, then how often the last one shows), want %q", got, want)
+	}
 }
 
 // Without a name the device keeps its host name inside.

@@ -279,8 +279,12 @@ func (c *Conn) request(typ uint16, flags uint16, body []byte, attrs ...[]byte) (
 		return nil, fmt.Errorf("send netlink request: %w", err)
 	}
 	var out []syscall.NetlinkMessage
-	buf := make([]byte, 65536)
 	for {
+		// A fresh buffer for each datagram: the parsed messages point
+		// into it and are kept across reads. A dump can span several
+		// datagrams (6.1 ends one after each address family), and a
+		// reused buffer would overwrite the earlier ones.
+		buf := make([]byte, 65536)
 		n, _, err := unix.Recvfrom(c.fd, buf, 0)
 		if err != nil {
 			return nil, fmt.Errorf("receive netlink answer: %w", err)
