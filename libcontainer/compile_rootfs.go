@@ -89,7 +89,15 @@ func (c *compiler) rootfsDetached(layout *rootfs.Layout) error {
 		// it that a process in another user namespace does not have.
 		return fmt.Errorf("linux.namespaces: a user namespace needs a mount namespace too")
 	}
-	c.add("root.path (no mount namespace: detached clone)", program.OpRootClone, nil, c.plan.Rootfs)
+	// Before 6.15 the kernel attaches no mount onto a detached tree: the
+	// root is built in a private mount namespace of the executor's, then
+	// detached from it (see OpRootDetach below).
+	buildNs := !mountOnDetachedTree()
+	if buildNs {
+		c.add("root.path (no mount namespace: built in a private one, kernel < 6.15)", program.OpRootBuildNs, nil, c.plan.Rootfs)
+	} else {
+		c.add("root.path (no mount namespace: detached clone)", program.OpRootClone, nil, c.plan.Rootfs)
+	}
 	pseudo := pseudoFsMountPoints(layout.Setup)
 	for _, a := range layout.Setup {
 		c.requireOrdinaryDir(a, pseudo)
@@ -107,6 +115,21 @@ func (c *compiler) rootfsDetached(layout *rootfs.Layout) error {
 			return err
 		}
 	}
+	if buildNs {
+		return c.rootDetach()
+	}
+	return nil
+}
+
+// rootDetach takes the root built in the executor's private mount
+// namespace back to the runtime's one, as a detached clone.
+func (c *compiler) rootDetach() error {
+	f, err := os.Open("/proc/self/ns/mnt")
+	if err != nil {
+		return fmt.Errorf("root.path: open the runtime's mount namespace: %w", err)
+	}
+	idx := c.prog.AddFile(f, "ns:mnt /proc/self/ns/mnt")
+	c.add("root.path (no mount namespace: detached into the runtime's)", program.OpRootDetach, []uint64{idx})
 	return nil
 }
 

@@ -35,6 +35,9 @@ type compileCase struct {
 	opts   CompileOptions
 	// rootless starts from `spec --rootless` instead of `spec`.
 	rootless bool
+	// oldKernel compiles for a kernel that cannot mount on a detached
+	// tree (before 6.15); the others for one that can.
+	oldKernel bool
 }
 
 var compileCases = []compileCase{
@@ -53,12 +56,8 @@ var compileCases = []compileCase{
 		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
 	}},
 	{name: "kitchen-sink", opts: CompileOptions{NoPivot: true, PreserveFDs: 2, CgroupMounts: hybridCgroups, ID: "ctr", NoNewKeyring: true}, mutate: kitchenSink},
-	{name: "no-mountns", opts: CompileOptions{CgroupMounts: hybridCgroups}, mutate: func(s *specs.Spec) {
-		s.Process.Terminal = false
-		s.Linux.Namespaces = slices.DeleteFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
-			return ns.Type == specs.MountNamespace
-		})
-	}},
+	{name: "no-mountns", opts: CompileOptions{CgroupMounts: hybridCgroups}, mutate: noMountNamespace},
+	{name: "no-mountns-old-kernel", oldKernel: true, opts: CompileOptions{CgroupMounts: hybridCgroups}, mutate: noMountNamespace},
 	{name: "tuning", opts: CompileOptions{CgroupMounts: hybridCgroups}, mutate: tuning},
 	{name: "seccomp-before-caps", mutate: func(s *specs.Spec) {
 		s.Process.Terminal = false
@@ -69,6 +68,13 @@ var compileCases = []compileCase{
 		s.Process.Terminal = false
 		s.Linux.Seccomp = denyMkdir()
 	}},
+}
+
+func noMountNamespace(s *specs.Spec) {
+	s.Process.Terminal = false
+	s.Linux.Namespaces = slices.DeleteFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
+		return ns.Type == specs.MountNamespace
+	})
 }
 
 // kitchenSink uses every feature the compiler handles, in one config.
@@ -179,6 +185,9 @@ func compileTestCase(t *testing.T, tc compileCase, bundle string) *program.Progr
 	t.Cleanup(func() { fifo.Close() })
 	opts := tc.opts
 	opts.ExecFifo = fifo
+	saved := mountOnDetachedTree
+	mountOnDetachedTree = func() bool { return !tc.oldKernel }
+	defer func() { mountOnDetachedTree = saved }()
 	prog, err := Compile(plan, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -80,6 +80,8 @@ static const struct op_entry op_table[] = {
 	[OP_HIDE_MOUNT] = { op_hide_mount, 0, 1 },
 	[OP_REQUIRE_DIR] = { op_require_dir, 0, 2 },
 	[OP_MOUNT_SOURCES] = { op_mount_sources, 0, 0 },
+	[OP_ROOT_BUILD_NS] = { op_root_build_ns, 0, 1 },
+	[OP_ROOT_DETACH] = { op_root_detach, 1, 0 },
 };
 
 static void die(uint32_t op_index) __attribute__((noreturn));

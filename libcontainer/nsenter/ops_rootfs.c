@@ -3,6 +3,7 @@
  * namespace, a detached clone of it and chroot. */
 #include "util.h"
 
+#include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -197,7 +198,7 @@ int op_move_root(const struct op *op, uint32_t index)
  * of the rootfs, so the mounts made on it are in no namespace, the host's
  * mount table never sees them, and they go away with the last process
  * whose root (or fd) holds the clone. Mounting on a detached tree needs
- * Linux 6.15. */
+ * Linux 6.15 (before, OP_ROOT_BUILD_NS builds it). */
 int op_root_clone(const struct op *op, uint32_t index)
 {
 	int tree;
@@ -211,6 +212,90 @@ int op_root_clone(const struct op *op, uint32_t index)
 	st.rootfd = tree;
 	st.detached_root = true;
 	return 0;
+}
+
+/* No mount namespace, on a kernel that cannot mount on a detached tree
+ * (before 6.15): the root is built in a private mount namespace of the
+ * executor's own, where the rootfs is a recursive clone attached onto
+ * itself and the mounts attach as usual; OP_ROOT_DETACH then takes a
+ * detached clone of the finished root back to the runtime's namespace.
+ * The host's mount table never sees the container's mounts either way. */
+int op_root_build_ns(const struct op *op, uint32_t index)
+{
+	int dir, tree;
+
+	(void)index;
+	if (unshare(CLONE_NEWNS) < 0)
+		return fail("unshare a mount namespace to build the root in");
+	/* Nothing done here may propagate to the runtime's namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return fail("make the build namespace private");
+	/* Its root and /proc are copies: forget the fds of the originals. */
+	if (st.procfd >= 0)
+		close(st.procfd);
+	st.procfd = -1;
+	dir = open(op->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return fail("open rootfs %s", op->strs[0]);
+	tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tree < 0) {
+		fail("clone rootfs %s", op->strs[0]);
+		close(dir);
+		return -1;
+	}
+	if (sys_move_mount(tree, "", dir, "", MOVE_FDS) < 0) {
+		fail("bind rootfs %s onto itself", op->strs[0]);
+		close(tree);
+		close(dir);
+		return -1;
+	}
+	close(dir);
+	if (st.rootfd >= 0)
+		close(st.rootfd);
+	st.rootfd = tree;
+	st.detached_root = false;
+	return 0;
+}
+
+/* After OP_ROOT_BUILD_NS and the chroot: clone the finished root (a
+ * detached tree, in no namespace), return to the runtime's mount
+ * namespace (the file of index ints[0]) and chroot into the clone. The
+ * build namespace dies with its last process, the clone lives on. */
+int op_root_detach(const struct op *op, uint32_t index)
+{
+	static int held = -1;
+	uint64_t fi = op->ints[0];
+	int tree;
+
+	(void)index;
+	if (fi >= (uint64_t)st.prog->nfds)
+		return fail_errno(EBADF, "root-detach: file %llu was not passed", (unsigned long long)fi);
+	tree = sys_open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return fail("clone the finished root");
+	/* setns moves our root and cwd to the namespace's root. */
+	if (setns(st.prog->fds[fi], CLONE_NEWNS) < 0) {
+		close(tree);
+		return fail("return to the runtime's mount namespace");
+	}
+	if (fchdir(tree) < 0) {
+		close(tree);
+		return fail("enter the detached root");
+	}
+	if (chroot(".") < 0) {
+		close(tree);
+		return fail("chroot");
+	}
+	if (chdir("/") < 0) {
+		close(tree);
+		return fail("chdir /");
+	}
+	/* As in op_chroot: the tree's fd is held until execve. */
+	if (held >= 0)
+		close(held);
+	held = tree;
+	st.detached_root = true;
+	return reopen_root();
 }
 
 /* chroot into the root fd (ints[0], when given: the file of that index,

@@ -64,6 +64,8 @@ enum hull_op {
 	OP_HIDE_MOUNT = 70,
 	OP_REQUIRE_DIR = 71,
 	OP_MOUNT_SOURCES = 120,
+	OP_ROOT_BUILD_NS = 150,
+	OP_ROOT_DETACH = 151,
 };
 
 enum hull_msg {

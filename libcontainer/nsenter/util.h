@@ -178,6 +178,8 @@ int op_pivot_root(const struct op *, uint32_t);
 int op_move_root(const struct op *, uint32_t);
 int op_root_clone(const struct op *, uint32_t);
 int op_chroot(const struct op *, uint32_t);
+int op_root_build_ns(const struct op *, uint32_t);
+int op_root_detach(const struct op *, uint32_t);
 int op_mask(const struct op *, uint32_t);
 int op_readonly(const struct op *, uint32_t);
 int op_remount_ro(const struct op *, uint32_t);

@@ -62,6 +62,8 @@ const (
 	OpHideMount     Code = 70
 	OpRequireDir    Code = 71
 	OpMountSources  Code = 120
+	OpRootBuildNs   Code = 150
+	OpRootDetach    Code = 151
 )
 
 var codeNames = map[Code]string{
@@ -84,6 +86,7 @@ var codeNames = map[Code]string{
 	OpHostStep:  "host-step",
 	OpHideMount: "hide-mount", OpRequireDir: "require-dir",
 	OpMountSources: "mount-sources",
+	OpRootBuildNs:  "root-build-ns", OpRootDetach: "root-detach",
 }
 
 // String returns the readable name used by the disassembler and in errors.
