@@ -66,6 +66,72 @@ func TestAttackExeOverwriteReopenedAfterExit(t *testing.T) {
 	}
 }
 
+// CVE-2019-5736 in its original shape: the container gets the runtime's
+// own binary to run inside it (the image's /bin/sh was `#!/proc/self/exe`;
+// here the exec'd process is /proc/self/exe itself, which resolves to
+// the executor's binary). Once it runs there it is the container's process
+// (dumpable again after its execve), so another process in the container
+// opens its /proc/PID/exe, waits for it to exit (here it blocks reading a
+// config.json fifo the attacker then fills), and reopens the binary for
+// writing through /proc/self/fd. A hostile dynamic library in the rootfs
+// was runc's way to run code in that process; hull is linked statically
+// (Makefile LDFLAGS), so nothing of the rootfs is loaded into it, and the
+// process next to it does the same. Defence: the executor runs from a
+// detached read-only bind mount of the binary or a sealed memfd
+// (constructor.c protected_exe), so /proc/self/exe is never the host's
+// writable file; not being dumpable does not help here, as the binary
+// runs as the container's own program. The attack runs against a copy of
+// the binary.
+func TestAttackExeOverwriteRunInsideTheContainer(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "hull-copy")
+	copyFile(t, runtimeBinary, bin, 0o755)
+	before := fileSHA256(t, bin)
+	rt := newRuntime(t)
+	rt.bin = bin
+	out := t.TempDir()
+	spec := testSpec(t, rt, "sleep", "1000")
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"bind", "rw"}})
+	c := newContainer(t, rt, spec)
+	hold := filepath.Join(c.bundle, "rootfs", "hull-hold")
+	if err := os.MkdirAll(hold, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mkfifo(t, filepath.Join(hold, "config.json"))
+	t.Cleanup(func() { // release a runtime still blocked on the fifo
+		if f, err := os.OpenFile(filepath.Join(hold, "config.json"), os.O_WRONLY|unix.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	mustSucceed(t, c.create())
+	mustSucceed(t, c.start())
+	// The runtime's binary, run inside the container, waits on the fifo.
+	mustSucceed(t, c.exec([]string{"--detach"}, "/proc/self/exe", "--root", "/tmp/hull-hold-root", "run", "--bundle", "/hull-hold", "x"))
+	result := filepath.Join(out, "result")
+	mustSucceed(t, c.exec([]string{"--detach"}, "sh", "-c", `m=hull-; m=${m}hold; pid=
+for i in $(seq 100); do
+	for p in /proc/[0-9]*; do case "$(tr '\0' ' ' < $p/cmdline 2>/dev/null)" in *"--bundle /$m"*) pid=${p#/proc/};; esac; done
+	[ -n "$pid" ] && break; sleep 0.1
+done
+if [ -z "$pid" ]; then echo no-runtime > /out/result; exit 0; fi
+if ! (exec 3</proc/$pid/exe) 2>/dev/null; then echo refused-open > /out/result; exit 0; fi
+exec 3</proc/$pid/exe
+echo '{}' > /$m/config.json
+while [ -e /proc/$pid ]; do sleep 0.1; done
+if echo pwned >> /proc/self/fd/3; then echo WROTE; else echo refused-write; fi > /out/result 2>&1`))
+	waitFor(t, "the attacker's verdict", func() bool { return fileExists(result) && len(readFile(t, result)) > 0 })
+	got := readFile(t, result)
+	t.Logf("attacker: %s", got)
+	if strings.Contains(got, "no-runtime") {
+		t.Fatalf("the runtime's binary did not run in the container")
+	}
+	if strings.Contains(got, "WROTE") {
+		t.Errorf("the container reopened the runtime binary for writing: %s", got)
+	}
+	if after := fileSHA256(t, bin); after != before {
+		t.Errorf("the runtime binary changed (CVE-2019-5736)")
+	}
+}
+
 // CVE-2019-16884: a fake procfs (a directory the attacker fills) ends up
 // over /proc, so that the runtime's writes to /proc (here a sysctl; LSM
 // labels in the original) land in plain files instead of the kernel. A
