@@ -99,7 +99,9 @@ func (c *compiler) add(origin string, code program.Code, ints []uint64, strs ...
 //	                     seccomp here otherwise; ready; wait for start;
 //	                     exec. Without a mount namespace the root is a
 //	                     detached clone entered by chroot instead of
-//	                     pivot_root; without process, stage 2 ends at
+//	                     pivot_root (before Linux 6.15 built in a private
+//	                     mount namespace of the executor's, then detached
+//	                     into the runtime's); without process, stage 2 ends at
 //	                     ready and the wait.
 func Compile(plan *specconv.Plan, opts CompileOptions) (*program.Program, error) {
 	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(), userRoot: plan.Rootfs, init: true}
