@@ -358,7 +358,11 @@ func TestAttackRootlessCannotWriteSysFsCgroup(t *testing.T) {
 
 func rootlessCgroupWriteAttack(t *testing.T, cgroupns bool) {
 	r := newInUserNSRuntime(t)
-	delegated := delegateCgroups(t, nobodyID, "pids", "systemd", "unified")
+	hierarchies := []string{"pids", "systemd", "unified"}
+	if fileExists(filepath.Join(cgroupRoot, "cgroup.controllers")) {
+		hierarchies = []string{""} // pure cgroup v2: the one hierarchy
+	}
+	delegated := delegateCgroups(t, nobodyID, hierarchies...)
 	spec, allow := inUserNSSpec(t, sh("for d in /sys/fs/cgroup/*/; do "+
 		"mkdir ${d}hull-escape 2>/dev/null && echo MADE $d; "+
 		"echo $$ > ${d}cgroup.procs 2>/dev/null && echo WROTE $d; done; echo done")...)

@@ -18,7 +18,9 @@ import (
 // its user namespace) unmounts the tmpfs and reads what it covered.
 func TestIDMappedBindSubmountsStayLocked(t *testing.T) {
 	rt := newRuntime(t)
-	src := filepath.Join(t.TempDir(), "src")
+	tmp := t.TempDir()
+	skipUnlessIDMappable(t, tmp)
+	src := filepath.Join(tmp, "src")
 	sub := filepath.Join(src, "sub")
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		t.Fatal(err)
@@ -30,6 +32,7 @@ func TestIDMappedBindSubmountsStayLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = unix.Unmount(sub, unix.MNT_DETACH) })
+	skipUnlessIDMappable(t, sub) // the rbind id-maps the tmpfs submount too
 	script := `for d in /tmp/idmapped /tmp/plain; do
 		if umount $d/sub 2>/dev/null; then echo "$d: unmounted"; else echo "$d: refused"; fi
 		cat $d/sub/secret 2>/dev/null
