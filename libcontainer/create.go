@@ -474,18 +474,22 @@ func (cr *creation) takeConsole(master *os.File) error {
 	if master == nil {
 		return errors.New("receive console: no file descriptor")
 	}
-	// As runc: a fresh pty translates "\n" to "\r\n", and the terminal
-	// it is relayed to does it again.
-	if err := console.ClearONLCR(master.Fd()); err != nil {
-		master.Close()
-		return fmt.Errorf("clear ONLCR on the container's pty: %w", err)
-	}
-
 	switch {
 	case cr.opts.ConsoleSocket != "":
+		// The pty goes as the kernel made it, translating "\n" to "\r\n"
+		// (as runc's): what the engine relays it to is in raw mode and
+		// translates nothing. Clearing ONLCR here would also race with a
+		// process already writing, so an exec's output would end in
+		// "\r\n" or "\n" by chance.
 		defer master.Close()
 		return sendConsole(cr.opts.ConsoleSocket, master)
 	case cr.opts.KeepConsole:
+		// As runc's own relay: a fresh pty translates "\n" to "\r\n",
+		// and the terminal hull relays it to does it again.
+		if err := console.ClearONLCR(master.Fd()); err != nil {
+			master.Close()
+			return fmt.Errorf("clear ONLCR on the container's pty: %w", err)
+		}
 		cr.console = master
 		return nil
 	default:
