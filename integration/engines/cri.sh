@@ -23,10 +23,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-HULL=$(readlink -f "${1:?usage: $0 HULL_BINARY [RUNC_BINARY]}")
-RUNC=${2:-/usr/sbin/runc}
 CRI_TOOLS_VERSION=${CRI_TOOLS_VERSION:-v1.34.0}
-ENGINE_TIMEOUT=${ENGINE_TIMEOUT:-60}
 CRITEST=${CRITEST:-1}
 # The runtime's own specs: containers, pods, exec/attach, security context,
 # seccomp, streaming. Left out: what pulls images from a registry, image
@@ -37,11 +34,7 @@ CRITEST_FOCUS=${CRITEST_FOCUS:-'\[k8s\.io\] (Container|PodSandbox|Security Conte
 # (HostPID, PodPID, ContainerPID, NoNewPrivs, image-defined users).
 CRITEST_SKIP=${CRITEST_SKIP:-'[Pp]ull|public image|registry|digest|port ?forward|DNS|web server|Networking|[Aa]pp[Aa]rmor|SELinux|Benchmark|support HostPID|support PodPID|support ContainerPID|NoNewPrivs|image-specified user|image specified user'}
 
-[ "$(id -u)" = 0 ] || die "must run as root"
-[ -x "$HULL" ] || die "hull binary $HULL not executable"
-apt_install containerd runc busybox-static containernetworking-plugins
-RUNC=$(readlink -f "$RUNC")
-[ -x "$RUNC" ] || die "runc binary $RUNC not executable"
+init_engine "${1:-}" "${2:-/usr/sbin/runc}" containerd runc busybox-static containernetworking-plugins
 CNI_BIN=/usr/lib/cni
 [ -x "$CNI_BIN/ptp" ] || die "no ptp CNI plugin in $CNI_BIN"
 
@@ -73,7 +66,6 @@ SOCK=$T/c.sock
 CGP=hull-cri-$$
 IMAGE=docker.io/library/busybox:hull-cri
 PAUSE=registry.k8s.io/pause:hull-cri
-CONTAINERD_PID=
 # critest puts its pods under /test.slice (cgroupfs; containerd 1.6 has no
 # RuntimeConfig): removed at the end if this run made it.
 TEST_SLICE_EXISTED=0
@@ -82,11 +74,6 @@ TEST_SLICE_EXISTED=0
 cri() { timeout "$ENGINE_TIMEOUT" "$CRICTL" --config "$T/crictl.yaml" "$@"; }
 ctr_() { timeout "$ENGINE_TIMEOUT" ctr --address "$SOCK" --namespace k8s.io "$@"; }
 
-rm_cgroup_tree() { # dir: empty cgroups under it, deepest first, then itself
-	[ -d "$1" ] || return 0
-	find "$1" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
-	rmdir "$1" 2>/dev/null
-}
 cleanup() {
 	set +e
 	if [ -n "$CONTAINERD_PID" ] && kill -0 "$CONTAINERD_PID" 2>/dev/null; then
@@ -94,17 +81,9 @@ cleanup() {
 			cri stopp "$p" >/dev/null 2>&1
 			cri rmp -f "$p" >/dev/null 2>&1
 		done
-		kill "$CONTAINERD_PID"
-		for _ in $(seq 1 50); do kill -0 "$CONTAINERD_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$CONTAINERD_PID" 2>/dev/null
-		wait "$CONTAINERD_PID" 2>/dev/null
 	fi
-	for pid in $(pgrep -f -- "-address $SOCK" 2>/dev/null); do
-		kill -9 "$pid" 2>/dev/null
-	done
-	awk -v t="$T" '$2 ~ "^"t {print $2}' /proc/self/mounts | sort -r | while read -r m; do
-		umount -l "$m" 2>/dev/null
-	done
+	stop_containerd "$SOCK"
+	umount_under "$T"
 	# Pod network namespaces this run made and a failure left.
 	for ns in /run/netns/cni-*; do
 		[ -e "$ns" ] || continue
@@ -112,10 +91,8 @@ cleanup() {
 		umount "$ns" 2>/dev/null
 		rm -f "$ns"
 	done
-	for d in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP"; do rm_cgroup_tree "$d"; done
-	if [ $TEST_SLICE_EXISTED = 0 ]; then
-		for d in /sys/fs/cgroup/*/test.slice; do rm_cgroup_tree "$d"; done
-	fi
+	rm_cgroup_trees "$CGP"
+	[ $TEST_SLICE_EXISTED = 1 ] || rm_cgroup_trees test.slice
 	rm -rf "/run/containerd/runc/k8s.io-$CGP"
 	rmdir /run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
 	rm -rf "$T"
@@ -125,8 +102,8 @@ trap 'exit 130' INT TERM
 
 # ---- images: busybox (every applet) and pause, one layer, an OCI layout ----
 build_images() {
-	local r=$T/image/rootfs l=$T/image/layout a
-	mkdir -p "$r"/{bin,dev,proc,sys,tmp,etc,root,var/run} "$l/blobs/sha256"
+	local r=$T/image/rootfs a
+	mkdir -p "$r"/{bin,dev,proc,sys,tmp,etc,root,var/run}
 	cp "$(static_busybox)" "$r/bin/busybox"
 	# Hard links, as in the busybox image: masking /bin/ls must not mask
 	# the busybox a symlink would resolve to.
@@ -158,43 +135,15 @@ nobody:x:65534:65534:nobody:/home:/bin/false
 EOT
 	printf 'root:x:0:\ndaemon:x:1:\nbin:x:2:\nwww-data:x:33:\nnogroup:x:65534:\n' >"$r/etc/group"
 	tar --numeric-owner --owner=0 --group=0 -C "$r" -cf "$T/image/layer.tar" .
-	blob() {
-		local h
-		h=$(sha256sum "$1" | cut -d' ' -f1)
-		cp "$1" "$l/blobs/sha256/$h"
-		echo "sha256:$h $(stat -c %s "$1")"
-	}
-	local ld ls_ manifests=() name cmd cd cs md ms
-	read -r ld ls_ < <(blob "$T/image/layer.tar")
-	for name in "$IMAGE" "$PAUSE"; do
-		if [ "$name" = "$PAUSE" ]; then
-			# The sandbox's init: waits for SIGTERM or SIGKILL. No process
-			# named sleep: critest looks for leftover sleeps in a shared
-			# pid namespace.
-			cmd='"/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do tail -f /dev/null & wait $!; done"'
-		else
-			cmd='"sh"'
-		fi
-		printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":[%s]},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
-			"$cmd" "$ld" >"$T/image/config.json"
-		read -r cd cs < <(blob "$T/image/config.json")
-		printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%s}]}' \
-			"$cd" "$cs" "$ld" "$ls_" >"$T/image/manifest.json"
-		read -r md ms < <(blob "$T/image/manifest.json")
-		manifests+=("$(printf '{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"amd64","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}' \
-			"$md" "$ms" "$name" "${name##*:}")")
-	done
-	(
-		IFS=,
-		printf '{"schemaVersion":2,"manifests":[%s]}' "${manifests[*]}"
-	) >"$l/index.json"
-	echo '{"imageLayoutVersion":"1.0.0"}' >"$l/oci-layout"
-	tar -C "$l" -cf "$T/images.tar" oci-layout index.json blobs
+	# The sandbox's init waits for SIGTERM or SIGKILL. No process named
+	# sleep: critest looks for leftover sleeps in a shared pid namespace.
+	oci_image_tar "$T/image/layer.tar" "$T/images.tar" "$IMAGE" '"sh"' \
+		"$PAUSE" '"/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do tail -f /dev/null & wait $!; done"'
 }
 
 # ---- a private containerd with the CRI plugin ----
 start_containerd() {
-	mkdir -p "$T/root" "$T/state" "$T/opt" "$T/cni/conf" "$T/cni/ipam"
+	mkdir -p "$T/cni/conf" "$T/cni/ipam"
 	printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: %s\n' \
 		"$SOCK" "$SOCK" "$ENGINE_TIMEOUT" >"$T/crictl.yaml"
 	# A subnet unlikely to be in use, different per run.
@@ -204,20 +153,8 @@ start_containerd() {
  {"type":"ptp","ipMasq":false,"ipam":{"type":"host-local","subnet":"$net","dataDir":"$T/cni/ipam"}},
  {"type":"loopback"}]}
 EOF
-	cat >"$T/config.toml" <<EOF
-version = 2
-root = "$T/root"
-state = "$T/state"
-[grpc]
-  address = "$SOCK"
-[ttrpc]
-  address = "$SOCK.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$T/opt"
+	containerd_config "$T" "$SOCK" >"$T/config.toml"
+	cat >>"$T/config.toml" <<EOF
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE"
   disable_apparmor = true
@@ -242,15 +179,7 @@ state = "$T/state"
     bin_dir = "$CNI_BIN"
     conf_dir = "$T/cni/conf"
 EOF
-	containerd --config "$T/config.toml" >"$T/containerd.log" 2>&1 &
-	CONTAINERD_PID=$!
-	for _ in $(seq 1 150); do
-		cri info >/dev/null 2>&1 && return 0
-		kill -0 "$CONTAINERD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	tail -20 "$T/containerd.log" >&2
-	die "containerd did not start"
+	start_containerd_from "$T/config.toml" "$T/containerd.log" cri info
 }
 
 # ---- crictl scenarios: a host-network pod and an app container ----

@@ -15,16 +15,9 @@
 # Exit status: 1 if hull fails a scenario runc passes, else 0.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cli.sh"
 
-HULL=$(readlink -f "${1:?usage: $0 HULL_BINARY [RUNC_BINARY]}")
-RUNC=${2:-/usr/sbin/runc}
-ENGINE_TIMEOUT=${ENGINE_TIMEOUT:-60}
-
-[ "$(id -u)" = 0 ] || die "must run as root"
-[ -x "$HULL" ] || die "hull binary $HULL not executable"
-apt_install podman conmon runc busybox-static
-RUNC=$(readlink -f "$RUNC")
-[ -x "$RUNC" ] || die "runc binary $RUNC not executable"
+init_engine "${1:-}" "${2:-/usr/sbin/runc}" podman conmon runc busybox-static
 
 T=$(mktemp -d /tmp/hull-podman.XXXXXX)
 CGP=hull-podman-$$
@@ -36,10 +29,9 @@ VLC_EXISTED=0
 
 export CONTAINERS_CONF=$T/containers.conf
 export CONTAINERS_REGISTRIES_CONF=$T/registries.conf
-pm() {
-	timeout "$ENGINE_TIMEOUT" podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" \
-		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file "$@"
-}
+PM_FLAGS=(--root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --storage-driver vfs
+	--cgroup-manager cgroupfs --events-backend file)
+pm() { timeout "$ENGINE_TIMEOUT" podman "${PM_FLAGS[@]}" "$@"; }
 # rt_pm: podman with the runtime under test, by its name in containers.conf.
 rt_pm() { pm --runtime "$RT_NAME" "$@"; }
 RUN_FLAGS=(--cgroup-parent "/$CGP")
@@ -51,14 +43,8 @@ cleanup() {
 	for pid in $(pgrep -f -- "conmon .*$T" 2>/dev/null); do
 		kill -9 "$pid" 2>/dev/null
 	done
-	awk -v t="$T" '$2 ~ "^"t {print $2}' /proc/self/mounts | sort -r | while read -r m; do
-		umount -l "$m" 2>/dev/null
-	done
-	for d in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP"; do
-		[ -d "$d" ] || continue
-		find "$d" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
-		rmdir "$d" 2>/dev/null
-	done
+	umount_under "$T"
+	rm_cgroup_trees "$CGP"
 	if [ $VLC_EXISTED = 0 ]; then
 		rm -rf /var/lib/containers
 	fi
@@ -87,56 +73,13 @@ runc = ["$RUNC"]
 EOF
 : >"$T/registries.conf"
 
-# ---- scenarios ----
-start_detached() { # id cmd...: a running container
-	local id=$1
-	shift
-	rt_pm run -d "${RUN_FLAGS[@]}" --name "$id" "$IMAGE" "$@" >/dev/null 2>&1 || return 1
-	[ "$(state "$id")" = running ]
-}
-state() { pm inspect -f '{{.State.Status}}' "$1" 2>/dev/null; }
-exit_code_of() { pm inspect -f '{{.State.ExitCode}}' "$1" 2>/dev/null; }
-remove() { pm rm -f -t 0 "$1" >/dev/null 2>&1; }
-# host_cgroup_file id controller file: the host path of a container's v1 cgroup file.
-host_cgroup_file() {
-	local pid cg
-	pid=$(pm inspect -f '{{.State.Pid}}' "$1" 2>/dev/null)
-	cg=$(awk -F: -v c="$2" '$2 ~ "(^|,)"c"(,|$)" {print $3}' "/proc/$pid/cgroup" 2>/dev/null)
-	echo "/sys/fs/cgroup/$2$cg/$3"
-}
-
-sc_run_rm_echo() {
-	local out
-	out=$(rt_pm run --rm "${RUN_FLAGS[@]}" --name "$ID" "$IMAGE" echo hello-podman 2>&1)
-	[ "$out" = hello-podman ] || echo "output: $out"
-}
-sc_exit_code() {
-	local rc=0
-	rt_pm run --rm "${RUN_FLAGS[@]}" --name "$ID" "$IMAGE" sh -c 'exit 3' >/dev/null 2>&1 || rc=$?
-	[ $rc = 3 ] || echo "exit code $rc, want 3"
-}
-sc_exec() {
-	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
-	local out
-	out=$(pm exec "$ID" sh -c 'echo exec-$((40+2))' 2>&1)
-	[ "$out" = exec-42 ] || echo "exec output: $out"
-	remove "$ID"
-}
-sc_exec_tty() {
-	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
-	local out
-	out=$(in_pty podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --storage-driver vfs \
-		--cgroup-manager cgroupfs --events-backend file exec -it "$ID" sh -c "'tty; echo tty-exec-ok'" 2>&1)
-	grep -q '/dev/pts/[0-9]' <<<"$out" && grep -q tty-exec-ok <<<"$out" || echo "output: $out"
-	remove "$ID"
-}
-sc_tty_run() {
-	local out
-	out=$(in_pty podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --storage-driver vfs \
-		--cgroup-manager cgroupfs --events-backend file --runtime "$RT_NAME" run -it --rm \
-		--cgroup-parent "/$CGP" --name "$ID" "$IMAGE" sh -c "'tty; echo tty-run-ok'" 2>&1)
-	grep -q '/dev/pts/[0-9]' <<<"$out" && grep -q tty-run-ok <<<"$out" || echo "output: $out"
-}
+# ---- scenarios (cli.sh's and these) ----
+cli() { pm "$@"; }
+cli_run() { rt_pm run "${RUN_FLAGS[@]}" "$@"; }
+cli_tty() { in_pty podman "${PM_FLAGS[*]}" "$@"; }
+cli_run_tty() { cli_tty --runtime "$RT_NAME" run "${RUN_FLAGS[@]}" "$@"; }
+# podman's rm -f waits the stop timeout (10 s) before SIGKILL.
+REMOVE_FLAGS=(-f -t 0)
 sc_logs() {
 	start_detached "$ID" sh -c 'echo to-stdout; echo to-stderr >&2; sleep 300' ||
 		{ echo "container did not start"; remove "$ID"; return; }
@@ -149,34 +92,6 @@ sc_logs() {
 	grep -q to-stdout <<<"$out" && grep -q to-stderr <<<"$out" || echo "logs: $out"
 	remove "$ID"
 }
-sc_stop_graceful() {
-	# A TERM handler that exits 7: stop delivers SIGTERM and reports its exit.
-	start_detached "$ID" sh -c 'trap "exit 7" TERM; while true; do sleep 0.2; done' ||
-		{ echo "container did not start"; remove "$ID"; return; }
-	pm stop -t 20 "$ID" >/dev/null 2>&1 || echo "stop failed"
-	local s c
-	s=$(state "$ID") c=$(exit_code_of "$ID")
-	[ "$s" = exited ] && [ "$c" = 7 ] || echo "after stop: $s, exit code $c (want exited, 7)"
-	remove "$ID"
-}
-sc_stop_timeout() {
-	# PID 1 without a TERM handler ignores SIGTERM: stop -t 1 must SIGKILL.
-	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
-	pm stop -t 1 "$ID" >/dev/null 2>&1 || echo "stop failed"
-	local s c
-	s=$(state "$ID") c=$(exit_code_of "$ID")
-	[ "$s" = exited ] && [ "$c" = 137 ] || echo "after stop -t 1: $s, exit code $c (want exited, 137)"
-	remove "$ID"
-}
-sc_kill() {
-	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
-	pm kill "$ID" >/dev/null 2>&1 || echo "kill failed"
-	pm wait "$ID" >/dev/null 2>&1
-	local c
-	c=$(exit_code_of "$ID")
-	[ "$c" = 137 ] || echo "exit code $c, want 137"
-	remove "$ID"
-}
 sc_rm_force() {
 	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
 	local full
@@ -186,31 +101,10 @@ sc_rm_force() {
 	# podman leaves the runtime's state in its default root.
 	"$RT" state "$full" >/dev/null 2>&1 && echo "runtime state of $full left behind"
 }
-sc_pause_unpause() {
-	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
-	pm pause "$ID" >/dev/null 2>&1 || echo "pause failed"
-	local s f out
-	s=$(state "$ID")
-	[ "$s" = paused ] || echo "after pause: $s"
-	f=$(host_cgroup_file "$ID" freezer freezer.state)
-	[ "$(cat "$f" 2>&1)" = FROZEN ] || echo "$f: $(cat "$f" 2>&1)"
-	pm unpause "$ID" >/dev/null 2>&1 || echo "unpause failed"
-	s=$(state "$ID")
-	[ "$s" = running ] || echo "after unpause: $s"
-	out=$(pm exec "$ID" echo thawed 2>&1)
-	[ "$out" = thawed ] || echo "exec after unpause: $out"
-	remove "$ID"
-}
 sc_memory_pids() {
 	local RUN_FLAGS=("${RUN_FLAGS[@]}" --memory 64m --pids-limit 50)
 	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
-	local f v
-	f=$(host_cgroup_file "$ID" memory memory.limit_in_bytes)
-	v=$(cat "$f" 2>&1)
-	[ "$v" = 67108864 ] || echo "$f: $v"
-	f=$(host_cgroup_file "$ID" pids pids.max)
-	v=$(cat "$f" 2>&1)
-	[ "$v" = 50 ] || echo "$f: $v"
+	cgroup_values "$ID" "memory memory.limit_in_bytes 67108864" "pids pids.max 50"
 	remove "$ID"
 }
 sc_health_exec() {
@@ -232,38 +126,29 @@ sc_health_exec() {
 	[ "$(state "$ID")" = running ] || echo "not running after the checks"
 	remove "$ID"
 }
-sc_top() {
+sc_top_fields() {
 	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
 	local out
-	out=$(pm top "$ID" 2>&1)
-	grep -q 'sleep 300' <<<"$out" || echo "top: $out"
 	out=$(pm top "$ID" pid comm 2>&1)
 	grep -qE '^ *1 +sleep' <<<"$out" || echo "top pid comm: $out"
 	remove "$ID"
 }
-sc_stats() {
-	start_detached "$ID" sleep 300 || { echo "container did not start"; remove "$ID"; return; }
-	local out
-	out=$(pm stats --no-stream --format '{{.PIDs}} {{.MemUsage}}' "$ID" 2>&1)
-	grep -qE '^1 [0-9.]+[kMG]?B / ' <<<"$out" || echo "stats: $out"
-	remove "$ID"
-}
 sc_read_only() {
 	local out rc=0
-	out=$(rt_pm run --rm --read-only "${RUN_FLAGS[@]}" --name "$ID" "$IMAGE" sh -c 'touch /x && echo wrote' 2>&1) || rc=$?
+	out=$(cli_run --rm --read-only --name "$ID" "$IMAGE" sh -c 'touch /x && echo wrote' 2>&1) || rc=$?
 	[ $rc != 0 ] && grep -q 'Read-only file system' <<<"$out" || echo "write to read-only rootfs: rc $rc, $out"
 }
 # Error paths: podman maps the runtime's error text (read as JSON from
 # --log) to 127 (not found) and 126 (cannot execute).
 sc_run_missing_cmd() {
 	local out rc=0
-	out=$(rt_pm run --rm "${RUN_FLAGS[@]}" --name "$ID" "$IMAGE" /no/such/cmd 2>&1) || rc=$?
+	out=$(cli_run --rm --name "$ID" "$IMAGE" /no/such/cmd 2>&1) || rc=$?
 	[ $rc = 127 ] && grep -q '/no/such/cmd' <<<"$out" || echo "rc $rc (want 127): $out"
 	remove "$ID"
 }
 sc_run_not_executable() {
 	local out rc=0
-	out=$(rt_pm run --rm "${RUN_FLAGS[@]}" --name "$ID" "$IMAGE" /bin/notexec 2>&1) || rc=$?
+	out=$(cli_run --rm --name "$ID" "$IMAGE" /bin/notexec 2>&1) || rc=$?
 	[ $rc = 126 ] || echo "rc $rc (want 126): $out"
 	remove "$ID"
 }
@@ -279,10 +164,39 @@ sc_exec_missing_cmd() {
 	[ "$out" = still-ok ] || echo "exec after a failed exec: $out"
 	remove "$ID"
 }
+# Rootless podman: the podman scenarios of integration/rootless/run.sh (a
+# user made for it with a subuid/subgid range, podman as that user with
+# --runtime pointing at each runtime), run once for both runtimes; each
+# runtime's column is its result. SKIP with the reason where this host
+# cannot run rootless podman (no newuidmap, no user namespaces).
+ROOTLESS_ONLY='^podman_(echo|detach_exec_stop_rm|exit_3|tty|read_only)$'
+sc_rootless() {
+	if [ ! -e "$T/rootless.out" ]; then
+		local why=
+		command -v newuidmap >/dev/null || why="no newuidmap (package uidmap)"
+		[ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null)" != 0 ] || why="user namespaces disabled (user.max_user_namespaces=0)"
+		if [ -n "$why" ]; then
+			echo "SKIP: $why" >"$T/rootless.out"
+		else
+			HULL=$HULL RUNC=$RUNC ONLY=$ROOTLESS_ONLY timeout 300 "$(dirname "$0")/../rootless/run.sh" >"$T/rootless.out" 2>&1
+		fi
+	fi
+	if grep -q '^SKIP: ' "$T/rootless.out"; then
+		cat "$T/rootless.out"
+		return
+	fi
+	# run.sh's table: scenario, hull, runc.
+	local col=2 failed
+	[ "$RT_NAME" = hull ] || col=3
+	failed=$(awk -v c=$col '$1 ~ /^podman_/ && NF == 3 && $c != "PASS" {print $1}' "$T/rootless.out")
+	grep -qE '^podman_[a-z_0-9]+ +(PASS|FAIL) +(PASS|FAIL)' "$T/rootless.out" ||
+		{ echo "rootless run: $(tail -5 "$T/rootless.out")"; return; }
+	[ -z "$failed" ] || echo "rootless podman failed: $failed"
+}
 
-SCENARIOS=(run_rm_echo exit_code exec exec_tty tty_run logs stop_graceful stop_timeout kill rm_force
-	pause_unpause memory_pids health_exec top stats read_only run_missing_cmd run_not_executable
-	exec_missing_cmd)
+SCENARIOS=(run_rm_echo exit_code exec exec_tty run_tty logs stop_graceful stop_timeout kill rm_force
+	pause_unpause memory_pids health_exec top top_fields stats read_only run_missing_cmd run_not_executable
+	exec_missing_cmd exec_output rootless)
 [ -n "${ENGINES_SCENARIOS:-}" ] && read -ra SCENARIOS <<<"$ENGINES_SCENARIOS"
 
 build_rootfs_tar "$T/image-rootfs" "$T/image.tar"
