@@ -64,6 +64,10 @@ type CreateOptions struct {
 	Rootless bool
 	// SystemdCgroup selects the systemd cgroup driver.
 	SystemdCgroup bool
+	// StartTicket writes the start ticket (start_ticket.go) when the
+	// container's start needs no Go: for a CLI whose `start` has a C path
+	// (package faststart), on a create that a separate start follows.
+	StartTicket bool
 }
 
 // Create creates the container id under root from plan and leaves its
@@ -239,6 +243,11 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	rec.InitPid, rec.InitStartTime = cr.initPid, st.StartTime
 	if err := saveRecord(dir, rec); err != nil {
 		return nil, err
+	}
+	if cr.opts.StartTicket {
+		if err := saveStartTicket(dir, rec); err != nil {
+			return nil, err
+		}
 	}
 	crashpoint.Here("create:state")
 	// state.json names everything now; a leftover intent is harmless

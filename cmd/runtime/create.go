@@ -32,7 +32,7 @@ var createCommand = cli.Command{
 	ArgsUsage: "<container-id>",
 	Flags:     createFlags,
 	Action: func(ctx *cli.Context) error {
-		_, err := createContainer(ctx, createMode{detach: true})
+		_, err := createContainer(ctx, createMode{detach: true, startLater: true})
 		return err
 	},
 }
@@ -46,6 +46,9 @@ type createMode struct {
 	// terminal when the container gets a pty (found before anything is
 	// created, since the pty has nowhere to go without it).
 	callerTerminal *console.Console
+	// startLater: a separate `start` follows (create, not run), which
+	// the start ticket lets skip the Go runtime (package faststart).
+	startLater bool
 }
 
 // createContainer creates the container named by the command's argument
@@ -86,6 +89,7 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		Stdout:             os.Stdout,
 		Stderr:             os.Stderr,
 		KeepExecutorSocket: !mode.detach,
+		StartTicket:        mode.startLater,
 	}
 	if opts.PreserveFDs < 0 {
 		return nil, fmt.Errorf("--preserve-fds: must not be negative, got %d", opts.PreserveFDs)

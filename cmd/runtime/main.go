@@ -10,6 +10,9 @@ import (
 
 	// First among the package inits: the CLI runs on one P.
 	_ "github.com/hullrt/hull/internal/oneproc"
+	// `start` of a container whose create left a start ticket runs in C,
+	// before the Go runtime starts.
+	_ "github.com/hullrt/hull/libcontainer/faststart"
 )
 
 // Set at build time with -ldflags "-X main.version=... -X main.commit=...".
