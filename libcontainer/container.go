@@ -1,13 +1,9 @@
 package libcontainer
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
-	"syscall"
 
 	"github.com/moby/sys/user"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -134,12 +130,8 @@ func (c *Container) stateWith(status Status) State {
 // does, reading the user database once per uid.
 type owners map[uint32]string
 
-func (o owners) of(dir string) string {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return ""
-	}
-	uid := fi.Sys().(*syscall.Stat_t).Uid
+// name is the user name of uid, or "#uid" when it has none.
+func (o owners) name(uid uint32) string {
 	if name, ok := o[uid]; ok {
 		return name
 	}
@@ -149,36 +141,4 @@ func (o owners) of(dir string) string {
 	}
 	o[uid] = name
 	return name
-}
-
-// List returns the state of every container under root, sorted by id. A
-// missing root is an empty list. A create in progress is listed as
-// "creating", an abandoned one as "stopped"; a directory with no record at
-// all (a create killed before it wrote its intent) is skipped.
-func List(root string) ([]State, error) {
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("list containers: %w", err)
-	}
-	states := make([]State, 0, len(entries))
-	owner := owners{}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(root, e.Name())
-		rec, err := loadRecord(dir, e.Name())
-		if err != nil {
-			continue
-		}
-		c := &Container{id: e.Name(), dir: dir, rec: rec}
-		st := c.stateWith(c.Status())
-		st.Owner = owner.of(dir)
-		states = append(states, st)
-	}
-	sort.Slice(states, func(i, j int) bool { return states[i].ID < states[j].ID })
-	return states, nil
 }

@@ -74,20 +74,31 @@ type procStat struct {
 // errNoProcess means the pid does not exist (any more).
 var errNoProcess = errors.New("no such process")
 
-// readProcStat reads the state and start time of pid.
+// readProcStat reads the state and start time of pid. It is called once
+// per container by `list`, so it reads through a raw fd into a buffer on
+// the stack and parses without allocating.
 func readProcStat(pid int) (procStat, error) {
-	f, err := openProc(strconv.Itoa(pid)+"/stat", unix.O_RDONLY)
+	root, err := procRoot()
 	if err != nil {
-		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH) {
-			return procStat{}, errNoProcess
-		}
 		return procStat{}, err
 	}
-	defer f.Close()
-	buf := make([]byte, 1024)
-	n, err := f.Read(buf)
+	var name [32]byte
+	path := append(strconv.AppendInt(name[:0], int64(pid), 10), "/stat"...)
+	fd, err := unix.Openat(root, string(path), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		if errors.Is(err, unix.ESRCH) {
+		if err == unix.ENOENT || err == unix.ESRCH {
+			return procStat{}, errNoProcess
+		}
+		return procStat{}, &os.PathError{Op: "open", Path: "/proc/" + string(path), Err: err}
+	}
+	defer unix.Close(fd)
+	var buf [1024]byte
+	n, err := unix.Read(fd, buf[:])
+	for err == unix.EINTR {
+		n, err = unix.Read(fd, buf[:])
+	}
+	if err != nil {
+		if err == unix.ESRCH {
 			return procStat{}, errNoProcess
 		}
 		return procStat{}, fmt.Errorf("read /proc/%d/stat: %w", pid, err)
@@ -102,17 +113,41 @@ func parseProcStat(data []byte) (procStat, error) {
 	if i < 0 || i+2 >= len(data) {
 		return procStat{}, fmt.Errorf("parse /proc stat: no command field")
 	}
-	fields := bytes.Fields(data[i+1:])
 	// fields[0] is field 3 (state); field 22 is fields[19].
-	if len(fields) < 20 || len(fields[0]) != 1 {
-		return procStat{}, fmt.Errorf("parse /proc stat: %d fields after the command", len(fields))
+	var fields [20][]byte
+	nf := 0
+	rest := data[i+1:]
+	for nf < len(fields) {
+		j := 0
+		for j < len(rest) && isStatSpace(rest[j]) {
+			j++
+		}
+		rest = rest[j:]
+		if len(rest) == 0 {
+			break
+		}
+		k := 0
+		for k < len(rest) && !isStatSpace(rest[k]) {
+			k++
+		}
+		fields[nf] = rest[:k]
+		nf++
+		rest = rest[k:]
 	}
-	start, err := strconv.ParseUint(string(fields[19]), 10, 64)
-	if err != nil {
-		return procStat{}, fmt.Errorf("parse /proc stat start time: %w", err)
+	if nf < len(fields) || len(fields[0]) != 1 {
+		return procStat{}, fmt.Errorf("parse /proc stat: %d fields after the command", nf)
+	}
+	var start uint64
+	for _, c := range fields[19] {
+		if c < '0' || c > '9' || start > (1<<64-1-9)/10 {
+			return procStat{}, fmt.Errorf("parse /proc stat start time: %q", string(fields[19]))
+		}
+		start = start*10 + uint64(c-'0')
 	}
 	return procStat{State: fields[0][0], StartTime: start}, nil
 }
+
+func isStatSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' }
 
 // processAlive reports whether pid is a live (not zombie) process started
 // at startTime, i.e. still the process we recorded and not a reused pid.
