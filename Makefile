@@ -94,7 +94,7 @@ demo: deps build
 # Start-up benchmark, side by side with runc and crun when installed
 # (bench/bench.sh says what it measures). BENCH_RUNS=N for more runs.
 BENCH_RUNS ?= 30
-BENCH_PACKAGES := hyperfine time python3 util-linux crun
+BENCH_PACKAGES := hyperfine time python3 util-linux crun containerd
 
 # runc comes from Debian only when none is on PATH (a newer one may be).
 bench-deps:

@@ -10,7 +10,8 @@
 # demand, as for a library user that does not import nsenter/prefork.
 # BENCH_LIST_N (default 1000): containers in the state directory for `list`;
 # BENCH_PAR_N (default 50): containers run at once; BENCH_HYBRID=0 skips the
-# -hybrid columns; BENCH_OUT (default bench/last.md): the Markdown table.
+# -hybrid columns; BENCH_OUT (default bench/last.md): the Markdown table;
+# BENCH_CONTAINERD=0 skips the containerd row.
 #
 # One row per scenario of issue 12's table, one column per runtime, and
 # hull's ratio to crun and to runc: `run` of /bin/true, without and with
@@ -19,8 +20,11 @@
 # stopped container and `kill` of a running one (each alone; hyperfine's
 # --prepare makes a fresh container per run), `list` with BENCH_LIST_N
 # created containers, BENCH_PAR_N containers run at once (the makespan), peak
-# RSS of `run`, `start` and `delete`, and the cheap commands (`--version`,
-# `state` of a created container, `list` with 5). The table is printed and
+# RSS of `run`, `start` and `delete`, the cheap commands (`--version`,
+# `state` of a created container, `list` with 5), and `ctr run --rm` of
+# busybox true through a private containerd whose runc shim calls each
+# runtime (the setup of integration/engines: lib.sh; skipped with a message
+# when containerd is missing or does not start). The table is printed and
 # written as Markdown to BENCH_OUT. Nothing here asserts a time: the numbers
 # are for people to read.
 #
@@ -73,6 +77,16 @@ cleanup() {
 			done
 		done
 	done
+	if [ -n "${CONTAINERD_PID:-}" ]; then
+		for id in $(ctr_ containers ls -q 2>/dev/null); do
+			ctr_ task delete -f "$id" >/dev/null 2>&1
+			ctr_ containers delete "$id" >/dev/null 2>&1
+		done
+		stop_containerd "$work/ctr.sock"
+		rm_cgroup_trees "$ctr_ns"
+		rm -rf "/run/containerd/runc/$ctr_ns"
+		rmdir /run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -277,6 +291,82 @@ if [ "${BENCH_HYBRID:-1}" = 1 ] && [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/
 	done
 fi
 
+# ---- through containerd ----
+# A private containerd (its own root, state and unix socket under $work, no
+# CRI plugin; integration/engines/lib.sh's setup) started in the cgroup v1
+# view like the main columns, a busybox image built from the host's static
+# busybox and imported (no registry), then `ctr run --rm IMAGE ID true` with
+# the runc shim v2 calling each runtime (--runc-binary).
+ctr_ns=hull-bench-$$
+ctr_image=docker.io/library/busybox:hull-bench
+ctr_() { timeout 60 ctr --address "$work/ctr.sock" --namespace "$ctr_ns" "$@"; }
+
+# start_bench_containerd prints why it could not, and fails, when containerd
+# is missing or does not start.
+start_bench_containerd() {
+	local d=$work/containerd
+	if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
+		echo "containerd or ctr is not installed (apt-get install containerd)"
+		return 1
+	fi
+	# lib.sh's die exits; here a failure only skips the row.
+	# shellcheck source=integration/engines/lib.sh
+	. integration/engines/lib.sh
+	die() { echo "$*"; return 1; }
+	mkdir -p "$d"
+	if ! build_rootfs_tar "$d/rootfs" "$d/layer.tar" ||
+		! oci_image_tar "$d/layer.tar" "$d/image.tar" "$ctr_image" '"sh"'; then
+		echo "could not build the busybox image"
+		return 1
+	fi
+	containerd_config "$d" "$work/ctr.sock" 'disabled_plugins = ["io.containerd.grpc.v1.cri"]' >"$d/config.toml"
+	# Not through in_v1: a function in the background is a subshell, and
+	# CONTAINERD_PID must be containerd's own pid for stop_containerd.
+	if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		unshare -m --propagation private sh -c 'umount -l /sys/fs/cgroup/unified && exec "$@"' sh \
+			containerd --config "$d/config.toml" >"$d/containerd.log" 2>&1 &
+	else
+		containerd --config "$d/config.toml" >"$d/containerd.log" 2>&1 &
+	fi
+	CONTAINERD_PID=$!
+	for _ in $(seq 1 150); do
+		ctr_ version >/dev/null 2>&1 && break
+		kill -0 "$CONTAINERD_PID" 2>/dev/null || { echo "containerd exited: $(tail -1 "$d/containerd.log")"; return 1; }
+		sleep 0.1
+	done
+	ctr_ version >/dev/null 2>&1 || { echo "containerd did not answer in 15 s"; return 1; }
+	ctr_ images import "$d/image.tar" >"$d/import.log" 2>&1 ||
+		{ echo "image import failed: $(tail -1 "$d/import.log")"; return 1; }
+}
+
+scenario_containerd() {
+	local r f
+	if ! start_bench_containerd >"$work/ctr-why" 2>&1; then
+		ctr_skipped=$(tail -1 "$work/ctr-why")
+		echo "bench: skipping the containerd row: $ctr_skipped" >&2
+		return 0
+	fi
+	for r in $runtimes; do
+		echo "bench: $r through containerd" >&2
+		f=$work/ctr-$r
+		mkdir -p "$work/ctr-root-$r"
+		if hyperfine -N --warmup 2 --runs "$slow_runs" --export-json "$f.json" \
+			"ctr --address $work/ctr.sock --namespace $ctr_ns run --rm --runc-binary $(bin_of "$r") --runc-root $work/ctr-root-$r $ctr_image $tag-ctr-$r true" \
+			>"$f.log" 2>&1; then
+			record "ctr run --rm busybox true, containerd (ms)" "$r" "$(median_ms "$f.json")"
+		else
+			echo "bench: $r: ctr run failed:" >&2
+			tail -5 "$f.log" >&2
+		fi
+	done
+}
+ctr_skipped=
+if [ "${BENCH_CONTAINERD:-1}" = 1 ]; then
+	scenario_containerd
+else
+	ctr_skipped="BENCH_CONTAINERD=0"
+fi
+
 # notes prints the legend of the table.
 notes() {
 	echo "Medians over $runs runs (list of $list_n and $par_n at once: $slow_runs runs;"
@@ -286,8 +376,14 @@ notes() {
 		echo "namespace; crun 1.8 refuses this machine's hybrid layout); -hybrid: the real layout."
 	fi
 	echo "create+start+delete runs from one 'sh -c' (sh alone: $(median_ms "$work/sh.json") ms)."
-	echo "Peak RSS: the runtime and its children (GNU time). Not measured yet: the"
-	echo "containerd row (ctr run --rm with hull as the shim's runtime)."
+	echo "Peak RSS: the largest of the runtime's process and its children (GNU time's %M is"
+	echo "the rusage maxrss of the tree: a maximum over processes, not a sum)."
+	if [ -n "$ctr_skipped" ]; then
+		echo "containerd row skipped: $ctr_skipped."
+	else
+		echo "containerd row: ctr run --rm of busybox true, the runc shim v2 calling each runtime"
+		echo "($slow_runs runs; containerd in the cgroup v1 view)."
+	fi
 }
 
 # table FORMAT prints the results as text or as Markdown.
