@@ -5,7 +5,7 @@
 # binaries are built on the host and run in the guest, as root.
 #   make test-v2       the whole integration suite and the cgroups unit tests
 #                      under pure cgroup v2 (every controller enabled);
-#                      about 16 min on this 2-core machine under load (TCG
+#                      7 min on this 2-core machine when quiet, 16 under load (TCG
 #                      is 5-15x slower than the host), so not in CI: run it
 #                      before landing a change to cgroups or the start path.
 #   make test-systemd  the systemd cgroup driver's tests with systemd as PID 1
