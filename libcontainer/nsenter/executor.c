@@ -122,6 +122,10 @@ static int receive_program(uint8_t *buf, size_t size, size_t *len, struct progra
 	if (n < HULL_MSG_HEADER_SIZE)
 		return fail_errno(EBADMSG, "receive program: short message");
 	type = buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24;
+	/* A parent that failed before sending a program (a refused exec)
+	 * may abort us instead of closing: as EOF, no error of ours. */
+	if (type == MSG_ABORT)
+		_exit(1);
 	if (type != MSG_PROGRAM)
 		return fail_errno(EPROTO, "receive program: unexpected message %u", type);
 	*len = (size_t)n;
