@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // listEntry holds the fields of `list --format json` that runc and hull
@@ -55,5 +57,45 @@ func TestListOfAnEmptyRootIsEmpty(t *testing.T) {
 	}
 	if len(entries) != 0 {
 		t.Errorf("list of an empty root: %+v", entries)
+	}
+}
+
+// list decodes state.json on its own (only the fields it prints): its
+// status, pid and annotations must follow the container through running,
+// paused and stopped as `state` reports them.
+func TestListFollowsStatusAndAnnotations(t *testing.T) {
+	rt := newRuntime(t)
+	cgroupPath := "/" + uniqueID(t)
+	c := startSleeper(t, rt, func(s *specs.Spec) {
+		s.Linux.CgroupsPath = cgroupPath
+		s.Annotations = map[string]string{"org.example/quote": `a "b" {c}`}
+	})
+	t.Cleanup(func() { removeCgroupDirs(cgroupPath) })
+	type entry struct {
+		listEntry
+		Annotations map[string]string `json:"annotations"`
+	}
+	listed := func() entry {
+		t.Helper()
+		var entries []entry
+		out := mustSucceed(t, rt.run("list", "--format", "json")).stdout
+		if err := json.Unmarshal([]byte(out), &entries); err != nil || len(entries) != 1 {
+			t.Fatalf("list --format json: %v\n%s", err, out)
+		}
+		return entries[0]
+	}
+	pid := c.state().Pid
+	if e := listed(); e.Status != "running" || e.Pid != pid || e.Annotations["org.example/quote"] != `a "b" {c}` {
+		t.Errorf("running container listed as %+v, want running, pid %d and its annotation", e, pid)
+	}
+	mustSucceed(t, rt.run("pause", c.id))
+	if e := listed(); e.Status != "paused" || e.Pid != pid {
+		t.Errorf("paused container listed as %+v", e)
+	}
+	mustSucceed(t, rt.run("resume", c.id))
+	mustSucceed(t, rt.run("kill", c.id, "KILL"))
+	c.waitStatus(specs.StateStopped)
+	if e := listed(); e.Status != "stopped" || e.Pid != 0 {
+		t.Errorf("stopped container listed as %+v, want stopped, pid 0", e)
 	}
 }
