@@ -10,6 +10,10 @@ import (
 // object it can walk.
 var errJSONShape = errors.New("not a JSON object")
 
+// errStopFields, returned by objectFields' fn, ends the walk without an
+// error.
+var errStopFields = errors.New("stop walking the object")
+
 // objectFields calls fn with each key (still quoted, escapes kept) and raw
 // value of the JSON object in data, without decoding the values. `list`
 // uses it to pick the few fields it prints out of each state.json: a
@@ -18,8 +22,9 @@ var errJSONShape = errors.New("not a JSON object")
 // of `list`'s CPU time. It checks the object's own structure (keys,
 // colons, commas, balanced brackets, terminated strings) but not the
 // grammar inside the values it skips; the values that are used are
-// decoded by encoding/json. fn returning false stops the walk.
-func objectFields(data []byte, fn func(key, value []byte) bool) error {
+// decoded by encoding/json. An error from fn stops the walk and is
+// returned, but errStopFields, which only stops it.
+func objectFields(data []byte, fn func(key, value []byte) error) error {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errJSONShape
@@ -46,8 +51,11 @@ func objectFields(data []byte, fn func(key, value []byte) bool) error {
 		if !ok {
 			return errJSONShape
 		}
-		if !fn(key, data[i:vend]) {
-			return nil
+		if err := fn(key, data[i:vend]); err != nil {
+			if err == errStopFields {
+				return nil
+			}
+			return err
 		}
 		i = skipSpace(data, vend)
 		if i >= len(data) {
@@ -62,6 +70,15 @@ func objectFields(data []byte, fn func(key, value []byte) bool) error {
 			return errJSONShape
 		}
 	}
+}
+
+// nullableObjectFields is objectFields for a value that may also be
+// null, which has no fields.
+func nullableObjectFields(data []byte, fn func(key, value []byte) error) error {
+	if string(data) == "null" {
+		return nil
+	}
+	return objectFields(data, fn)
 }
 
 func skipSpace(data []byte, i int) int {

@@ -209,8 +209,7 @@ type listRecord struct {
 // decode fills r from the raw state.json, decoding only the fields List
 // returns; of the stored config ("spec") only its annotations.
 func (r *listRecord) decode(data []byte) error {
-	var err error
-	walkErr := objectFields(data, func(key, value []byte) bool {
+	return objectFields(data, func(key, value []byte) (err error) {
 		switch string(key) {
 		case `"id"`:
 			r.id, err = jsonString(value)
@@ -229,20 +228,12 @@ func (r *listRecord) decode(data []byte) error {
 		case `"spec"`:
 			err = r.decodeAnnotations(value)
 		}
-		return err == nil
+		return err
 	})
-	if walkErr != nil {
-		return walkErr
-	}
-	return err
 }
 
 func (r *listRecord) decodeCgroupPaths(raw []byte) error {
-	if string(raw) == "null" {
-		return nil
-	}
-	var err error
-	walkErr := objectFields(raw, func(key, value []byte) bool {
+	return nullableObjectFields(raw, func(key, value []byte) (err error) {
 		switch string(key) {
 		case `"freezer"`:
 			r.cgroupPaths.freezer, err = jsonString(value)
@@ -251,28 +242,18 @@ func (r *listRecord) decodeCgroupPaths(raw []byte) error {
 		case `"unified"`:
 			r.cgroupPaths.unified, err = jsonString(value)
 		}
-		return err == nil
+		return err
 	})
-	if walkErr != nil {
-		return walkErr
-	}
-	return err
 }
 
 func (r *listRecord) decodeAnnotations(raw []byte) error {
-	if string(raw) == "null" {
-		return nil
-	}
-	var err error
-	walkErr := objectFields(raw, func(key, value []byte) bool {
-		if string(key) == `"annotations"` {
-			err = json.Unmarshal(value, &r.annotations)
-			return false
+	return nullableObjectFields(raw, func(key, value []byte) error {
+		if string(key) != `"annotations"` {
+			return nil
 		}
-		return true
+		if err := json.Unmarshal(value, &r.annotations); err != nil {
+			return err
+		}
+		return errStopFields
 	})
-	if walkErr != nil {
-		return walkErr
-	}
-	return err
 }

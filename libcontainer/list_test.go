@@ -52,14 +52,14 @@ func TestListRecordDecodesASavedRecord(t *testing.T) {
 
 func TestObjectFieldsRejectsBrokenObjects(t *testing.T) {
 	for _, in := range []string{``, `[]`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":"x`, `{"a":{"b":1}`, `{"a":1 "b":2}`, `{a:1}`} {
-		if err := objectFields([]byte(in), func(_, _ []byte) bool { return true }); err == nil {
+		if err := objectFields([]byte(in), func(_, _ []byte) error { return nil }); err == nil {
 			t.Errorf("%q: walked without an error", in)
 		}
 	}
 	var keys []string
-	err := objectFields([]byte(` { "a" : [1,{"]":"}"}] , "b\"":"x\\" ,"c":null}`), func(k, v []byte) bool {
+	err := objectFields([]byte(` { "a" : [1,{"]":"}"}] , "b\"":"x\\" ,"c":null}`), func(k, v []byte) error {
 		keys = append(keys, string(k)+"="+string(v))
-		return true
+		return nil
 	})
 	if err != nil || len(keys) != 3 || keys[0] != `"a"=[1,{"]":"}"}]` || keys[1] != `"b\""="x\\"` || keys[2] != `"c"=null` {
 		t.Fatalf("got %q, %v", keys, err)
