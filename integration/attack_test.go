@@ -25,6 +25,26 @@ import (
 // is refused. Each names the CVE and the defence; the line in hull that
 // defends carries the CVE id in a comment too.
 
+// exeAttackTarget makes a container of a copy of hull's binary (an attack
+// that succeeds damages only the copy), with a host directory bound at
+// /out for the attacker's verdict; binaryUnchanged fails the test when
+// the copy has changed.
+func exeAttackTarget(t *testing.T) (c *container, out string, binaryUnchanged func()) {
+	bin := filepath.Join(t.TempDir(), "hull-copy")
+	copyFile(t, runtimeBinary, bin, 0o755)
+	before := fileSHA256(t, bin)
+	rt := newRuntime(t)
+	rt.bin = bin
+	out = t.TempDir()
+	spec := testSpec(t, rt, "sleep", "1000")
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"bind", "rw"}})
+	return newContainer(t, rt, spec), out, func() {
+		if after := fileSHA256(t, bin); after != before {
+			t.Errorf("the runtime binary changed (CVE-2019-5736)")
+		}
+	}
+}
+
 // CVE-2019-5736, through exec: a process exec'd into the container keeps
 // /proc/1/exe of the init (still hull's executor, waiting for start) open
 // read-only, waits until no process runs the binary any more (the init has
@@ -34,15 +54,7 @@ import (
 // attack runs against a copy of the binary: were it to succeed, only the
 // copy is damaged.
 func TestAttackExeOverwriteReopenedAfterExit(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "hull-copy")
-	copyFile(t, runtimeBinary, bin, 0o755)
-	before := fileSHA256(t, bin)
-	rt := newRuntime(t)
-	rt.bin = bin
-	out := t.TempDir()
-	spec := testSpec(t, rt, "sleep", "1000")
-	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"bind", "rw"}})
-	c := newContainer(t, rt, spec)
+	c, out, binaryUnchanged := exeAttackTarget(t)
 	mustSucceed(t, c.create())
 	// Detached: it outlives exec, holding the init's exe open. (Opening
 	// it may already be refused: the executor is not dumpable until it
@@ -61,9 +73,7 @@ func TestAttackExeOverwriteReopenedAfterExit(t *testing.T) {
 	if got := readFile(t, result); strings.Contains(got, "WROTE") {
 		t.Errorf("the container reopened the runtime binary for writing: %s", got)
 	}
-	if after := fileSHA256(t, bin); after != before {
-		t.Errorf("the runtime binary changed (CVE-2019-5736)")
-	}
+	binaryUnchanged()
 }
 
 // CVE-2019-5736 in its original shape: the container gets the runtime's
@@ -83,15 +93,7 @@ func TestAttackExeOverwriteReopenedAfterExit(t *testing.T) {
 // runs as the container's own program. The attack runs against a copy of
 // the binary.
 func TestAttackExeOverwriteRunInsideTheContainer(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "hull-copy")
-	copyFile(t, runtimeBinary, bin, 0o755)
-	before := fileSHA256(t, bin)
-	rt := newRuntime(t)
-	rt.bin = bin
-	out := t.TempDir()
-	spec := testSpec(t, rt, "sleep", "1000")
-	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"bind", "rw"}})
-	c := newContainer(t, rt, spec)
+	c, out, binaryUnchanged := exeAttackTarget(t)
 	hold := filepath.Join(c.bundle, "rootfs", "hull-hold")
 	if err := os.MkdirAll(hold, 0o755); err != nil {
 		t.Fatal(err)
@@ -127,9 +129,7 @@ if echo pwned >> /proc/self/fd/3; then echo WROTE; else echo refused-write; fi >
 	if strings.Contains(got, "WROTE") {
 		t.Errorf("the container reopened the runtime binary for writing: %s", got)
 	}
-	if after := fileSHA256(t, bin); after != before {
-		t.Errorf("the runtime binary changed (CVE-2019-5736)")
-	}
+	binaryUnchanged()
 }
 
 // CVE-2019-16884: a fake procfs (a directory the attacker fills) ends up
