@@ -81,9 +81,34 @@ static int make_rootfs_parent_private(int dir, int given_mroot, const char *path
 	return 0;
 }
 
+/* Binds the rootfs dir (consumed) onto itself from a recursive clone:
+ * that makes it a mount point, which pivot_root needs and under which
+ * mounts attach; the clone's fd becomes the root fd. */
+static int bind_root_onto_itself(int dir, const char *name)
+{
+	int tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0) {
+		fail("bind rootfs %s", name);
+		close(dir);
+		return -1;
+	}
+	if (sys_move_mount(tree, "", dir, "", MOVE_FDS) < 0) {
+		fail("bind rootfs %s onto itself", name);
+		close(tree);
+		close(dir);
+		return -1;
+	}
+	close(dir);
+	if (st.rootfd >= 0)
+		close(st.rootfd);
+	st.rootfd = tree;
+	return 0;
+}
+
 int op_root_open(const struct op *op, uint32_t index)
 {
-	int dir, tree, given;
+	int dir, given;
 
 	(void)index;
 	/* ints[1] (optional): its slot in OP_MOUNT_SOURCES + 1; the parent
@@ -104,25 +129,7 @@ int op_root_open(const struct op *op, uint32_t index)
 		close(dir);
 		return -1;
 	}
-	/* A bind of the rootfs onto itself makes it a mount point, which
-	 * pivot_root needs; the clone's fd then is the root fd. */
-	tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-	if (tree < 0) {
-		fail("bind rootfs %s", op->strs[0]);
-		close(dir);
-		return -1;
-	}
-	if (sys_move_mount(tree, "", dir, "", MOVE_FDS) < 0) {
-		fail("bind rootfs %s onto itself", op->strs[0]);
-		close(tree);
-		close(dir);
-		return -1;
-	}
-	close(dir);
-	if (st.rootfd >= 0)
-		close(st.rootfd);
-	st.rootfd = tree;
-	return 0;
+	return bind_root_onto_itself(dir, op->strs[0]);
 }
 
 /* After the root moved, "/" is the root and the old verified /proc is
@@ -222,7 +229,7 @@ int op_root_clone(const struct op *op, uint32_t index)
  * The host's mount table never sees the container's mounts either way. */
 int op_root_build_ns(const struct op *op, uint32_t index)
 {
-	int dir, tree;
+	int dir;
 
 	(void)index;
 	if (unshare(CLONE_NEWNS) < 0)
@@ -237,22 +244,8 @@ int op_root_build_ns(const struct op *op, uint32_t index)
 	dir = open(op->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return fail("open rootfs %s", op->strs[0]);
-	tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-	if (tree < 0) {
-		fail("clone rootfs %s", op->strs[0]);
-		close(dir);
+	if (bind_root_onto_itself(dir, op->strs[0]) < 0)
 		return -1;
-	}
-	if (sys_move_mount(tree, "", dir, "", MOVE_FDS) < 0) {
-		fail("bind rootfs %s onto itself", op->strs[0]);
-		close(tree);
-		close(dir);
-		return -1;
-	}
-	close(dir);
-	if (st.rootfd >= 0)
-		close(st.rootfd);
-	st.rootfd = tree;
 	st.detached_root = false;
 	return 0;
 }
