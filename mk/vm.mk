@@ -14,8 +14,9 @@
 # "N passed, N failed, N skipped" line, and exits non-zero on a failure or
 # when the VM cannot run (it says why).
 VM_RUN := integration/vm/run-in-vm.sh
-# The guest's whole output (go test -v) is kept here.
-VM_LOG ?= /tmp/hull-vm-test.log
+# The guest's whole output (go test -v) is kept here, one file per target
+# (/tmp/hull-test-v2.log, ...) so that two suites never mix their logs.
+VM_LOG ?= /tmp/hull-$@.log
 VM_SUMMARY = awk -v name=$(1) '/^--- FAIL/{print; f++} /^--- PASS/{p++} /^--- SKIP/{s++} /^(panic|FAIL|ok) /{print} END{printf "%s: %d passed, %d failed, %d skipped\n", name, p, f, s; exit f>0}'
 
 .PHONY: test-v2 test-systemd vm-check
