@@ -1,3 +1,8 @@
+// The CLI runs on one P (internal/oneproc) and keeps it: without this the
+// runtime's sysmon would raise GOMAXPROCS to the CPU count a second into
+// a long command.
+//go:debug updatemaxprocs=0
+
 // Command hull is the runc-compatible CLI of the hull container runtime:
 // containerd's shim, conmon and the OCI conformance tools call it as they
 // would call runc, with the same global flags, commands and output.
@@ -8,7 +13,8 @@ import (
 
 	"github.com/urfave/cli"
 
-	// First among the package inits: the CLI runs on one P.
+	// The CLI runs on one P: the runtime starts with one, and the first
+	// package inits put the caller's CPU affinity back.
 	_ "github.com/hullrt/hull/internal/oneproc"
 	// `start` of a container whose create left a start ticket runs in C,
 	// before the Go runtime starts.

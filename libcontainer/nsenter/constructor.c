@@ -176,7 +176,11 @@ static void prefork_executor(void)
 	hull_preforked_sock = sv[0];
 }
 
-__attribute__((constructor)) static void hull_constructor(int argc, char **argv, char **envp)
+/* Priority 200, before every constructor without a priority: an executor
+ * must never reach another constructor of the program (oneproc's narrows
+ * the CPU affinity the container would inherit). The pre-fork
+ * constructor's is 201. */
+__attribute__((constructor(200))) static void hull_constructor(int argc, char **argv, char **envp)
 {
 	struct timespec now;
 	int sock = executor_sock(argc, argv, envp);
