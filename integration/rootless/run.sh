@@ -23,7 +23,9 @@ RUNC=${RUNC:?set RUNC to the runc binary}
 BUSYBOX=${BUSYBOX:-$(command -v busybox)}
 PODMAN=${PODMAN:-1}
 ONLY=${ONLY:-.}
-RL_USER=hull-rootless
+# One user per run (hull-rl-PID), so that two runs (make test-rootless and
+# the rootless podman scenarios of make test-engines) can overlap.
+RL_USER=hull-rl-$$
 if [ "$(id -u)" -ne 0 ]; then
 	echo "run.sh: run as root (it creates a user)" >&2
 	exit 2
@@ -114,12 +116,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- the user -----------------------------------------------------------
-if id "$RL_USER" >/dev/null 2>&1; then
-	# Left by a run that was killed: start clean.
-	for pid in $(ps -o pid= -u "$RL_USER"); do kill -9 "$pid" 2>/dev/null; done
-	userdel -r "$RL_USER" >/dev/null 2>&1
-fi
-sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+# Users left by runs that were killed (their run.sh is gone; hull-rootless
+# is the fixed name of older runs): start clean. The lock also keeps two
+# runs from picking the same subordinate range.
+exec 9>/run/hull-rootless.lock
+flock 9
+for stale in $(getent passwd | cut -d: -f1 | grep -E '^(hull-rootless|hull-rl-[0-9]+)$'); do
+	case $stale in hull-rl-*) kill -0 "${stale#hull-rl-}" 2>/dev/null && continue ;; esac
+	for pid in $(ps -o pid= -u "$stale"); do kill -9 "$pid" 2>/dev/null; done
+	userdel -r "$stale" >/dev/null 2>&1
+	sed -i "/^$stale:/d" /etc/subuid /etc/subgid
+done
 useradd -m -s /bin/sh "$RL_USER" || exit 1
 RL_UID=$(id -u "$RL_USER")
 RL_GID=$(id -g "$RL_USER")
@@ -128,6 +135,7 @@ RL_HOME=$(getent passwd "$RL_USER" | cut -d: -f6)
 SUB_START=$(awk -F: 'BEGIN{m=100000} {e=$2+$3; if (e>m) m=e} END{print m}' /etc/subuid /etc/subgid)
 echo "$RL_USER:$SUB_START:65536" >>/etc/subuid
 echo "$RL_USER:$SUB_START:65536" >>/etc/subgid
+exec 9>&-
 RUNDIR=/run/user/$RL_UID
 if [ ! -d "$RUNDIR" ]; then
 	mkdir -p "$RUNDIR"
