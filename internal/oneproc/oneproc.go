@@ -18,6 +18,9 @@
 // updatemaxprocs=0 in its main package), or sysmon would raise
 // GOMAXPROCS back to the CPU count a second after the start.
 //
+// The threads the runtime starts also share glibc's main malloc arena
+// (malloc.c), rather than one arena each.
+//
 // Why not runtime.GOMAXPROCS(1) in an init, as before: it stops the world
 // and destroys the second P, whose heap span cache goes back to the
 // central lists, and the runtime has by then sized itself for two Ps.
