@@ -92,7 +92,9 @@ demo: deps build
 	./hull run --bundle "$$dir" "$$id"
 
 # Start-up benchmark, side by side with runc and crun when installed
-# (bench/bench.sh says what it measures). BENCH_RUNS=N for more runs.
+# (bench/bench.sh says what it measures), the runtimes interleaved in
+# rounds (BENCH_ROUNDS, default 10). BENCH_RUNS=N for more runs. About
+# 15 min here with the defaults.
 BENCH_RUNS ?= 30
 BENCH_PACKAGES := hyperfine time python3 util-linux crun containerd
 
