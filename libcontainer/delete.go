@@ -12,6 +12,7 @@ import (
 
 	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/internal/crashpoint"
+	"github.com/hullrt/hull/internal/phasetrace"
 )
 
 // killTimeout bounds the wait for a SIGKILLed init to go away.
@@ -27,6 +28,7 @@ func (c *Container) Delete(force bool) error {
 		return err
 	}
 	defer lock.unlock()
+	phasetrace.Mark("delete:locked")
 	mgr := cgroups.Load(c.rec.CgroupPaths)
 	switch status {
 	case Stopped:

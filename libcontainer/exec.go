@@ -10,6 +10,7 @@ import (
 
 	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/internal/crashpoint"
+	"github.com/hullrt/hull/internal/phasetrace"
 	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
 	"github.com/hullrt/hull/specconv"
@@ -110,6 +111,7 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	if err != nil {
 		return nil, err
 	}
+	phasetrace.Mark("exec:compile")
 	// The namespace files are open now: if the init is still the one we
 	// recorded, they are the container's, even should the init exit next.
 	if !processAlive(c.rec.InitPid, c.rec.InitStartTime) {

@@ -12,6 +12,8 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/internal/phasetrace"
 )
 
 // List returns the state of every container under root, sorted by id. A
@@ -39,6 +41,7 @@ func List(root string) ([]State, error) {
 		return nil, fmt.Errorf("list containers: open %s: %w", root, err)
 	}
 	defer unix.Close(rootFd)
+	phasetrace.Mark("list:dir")
 	l := lister{root: root, rootFd: rootFd, owner: owners{}, buf: make([]byte, 8<<10)}
 	states := make([]State, 0, len(entries))
 	for _, e := range entries {
@@ -50,6 +53,7 @@ func List(root string) ([]State, error) {
 		}
 	}
 	sort.Slice(states, func(i, j int) bool { return states[i].ID < states[j].ID })
+	phasetrace.Mark("list:read")
 	return states, nil
 }
 

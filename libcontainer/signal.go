@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/cgroups"
+	"github.com/hullrt/hull/internal/phasetrace"
 )
 
 // ParseSignal accepts what `kill` takes: a name with or without "SIG"
@@ -92,6 +93,8 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 		return err
 	}
 	st := c.Status()
+	phasetrace.Mark("kill:status")
+	defer phasetrace.Mark("kill:signal")
 	if st == Creating {
 		return c.stateError(ErrNotRunning)
 	}

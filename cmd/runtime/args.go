@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli"
 
+	"github.com/hullrt/hull/internal/phasetrace"
 	"github.com/hullrt/hull/libcontainer"
 )
 
@@ -16,9 +17,12 @@ func checkArgs(ctx *cli.Context, n int) error {
 	return nil
 }
 
-// loadContainer loads the container named by the command's first argument.
+// loadContainer loads the container named by the command's first argument
+// (the phase trace's "load": the id checked and the state record read).
 func loadContainer(ctx *cli.Context) (*libcontainer.Container, error) {
-	return libcontainer.Load(ctx.GlobalString("root"), ctx.Args().First())
+	c, err := libcontainer.Load(ctx.GlobalString("root"), ctx.Args().First())
+	phasetrace.Mark("load")
+	return c, err
 }
 
 // containerCommand is a command that takes exactly one container id and

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli"
 	"golang.org/x/sys/unix"
 
+	"github.com/hullrt/hull/internal/phasetrace"
 	"github.com/hullrt/hull/libcontainer"
 )
 
@@ -85,6 +86,7 @@ func execInContainer(ctx *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	phasetrace.Mark("exec:process")
 	opts := libcontainer.ExecOptions{
 		Executor: exe, PreserveFDs: ctx.Int("preserve-fds"),
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
@@ -124,6 +126,7 @@ func execInContainer(ctx *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	phasetrace.Mark("exec:signals")
 	handedOver = true
 	p, err := c.Exec(process, opts)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli"
 
+	"github.com/hullrt/hull/internal/phasetrace"
 	"github.com/hullrt/hull/libcontainer"
 )
 
@@ -43,7 +44,9 @@ var listCommand = cli.Command{
 		if err := writeList(out, states, ctx.String("format"), ctx.Bool("quiet")); err != nil {
 			return err
 		}
-		return out.Flush()
+		err = out.Flush()
+		phasetrace.Mark("list:print")
+		return err
 	},
 }
 

@@ -1,15 +1,18 @@
 // Package phasetrace times the phases of one hull command, so anyone can
 // see where a millisecond goes: HULL_TRACE=1 (or --debug) makes the
-// command report, when it ends, the time from process start to Go's main
-// and between each phase boundary it reached (the crash points of package
-// crashpoint, plus the few marks the CLI adds). Disabled, a mark costs
-// one branch.
+// command report, when it ends, the time of the Go start-up (from the
+// process's start to the first package init, the package inits, the CLI
+// until the command runs) and between each phase boundary it reached
+// after (the crash points of package crashpoint, plus the few marks the
+// CLI and libcontainer add: load, state:*, kill:*, list:*, exec:*,
+// delete:locked). Disabled, a mark costs one branch.
 package phasetrace
 
 import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +20,8 @@ import (
 const Env = "HULL_TRACE"
 
 var (
+	// on lets a disabled Mark return after one load and branch.
+	on      atomic.Bool
 	mu      sync.Mutex
 	enabled bool
 	start   time.Time
@@ -29,19 +34,42 @@ type phase struct {
 	took time.Duration
 }
 
+// Boundary is a phase boundary the process crossed before the trace could
+// start (the Go start-up's): the phase named Name ended at At.
+type Boundary struct {
+	Name string
+	At   time.Time
+}
+
 // Enable starts the trace. processStart is when the process began (its
 // first instruction, as the C constructor saw it), so that the first
-// phase is the Go runtime's own start-up.
-func Enable(processStart time.Time) {
+// phases are the Go runtime's own start-up. passed are the boundaries
+// crossed since, in order; one not known (zero) or out of order is left
+// out, its phase merged into the next. Without any, the first phase,
+// go-start, ends now.
+func Enable(processStart time.Time, passed ...Boundary) {
 	mu.Lock()
 	defer mu.Unlock()
 	enabled, start, last = true, processStart, processStart
+	on.Store(true)
 	phases = phases[:0]
-	mark("go-start")
+	for _, b := range passed {
+		if b.At.IsZero() || b.At.Before(last) {
+			continue
+		}
+		phases = append(phases, phase{b.Name, b.At.Sub(last)})
+		last = b.At
+	}
+	if len(phases) == 0 {
+		mark("go-start")
+	}
 }
 
 // Mark ends the phase named name.
 func Mark(name string) {
+	if !on.Load() {
+		return
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if enabled {
