@@ -1,9 +1,10 @@
 /* Starts the Go runtime with one CPU in the process's affinity mask, so
  * that it sizes itself to one P from the start (osinit reads the count
- * with sched_getaffinity), and keeps the caller's mask for oneproc's init
- * to put back on every thread before any Go code of ours runs. See
- * oneproc.go for why and for the measurement. */
+ * with sched_getaffinity), and puts the caller's mask back before the
+ * runtime starts its first thread. See oneproc.go for why and for the
+ * measurement. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include <unistd.h>
 
 /* The caller's mask and its length in bytes as the kernel returned it; 0
- * when the mask was left alone. Read by oneproc.go. */
+ * when the mask was left alone or has been put back. Read by oneproc.go. */
 unsigned long hull_oneproc_mask[1024 / (8 * sizeof(unsigned long))];
 int hull_oneproc_mask_len;
 
@@ -50,4 +51,21 @@ __attribute__((constructor)) static void hull_oneproc_narrow(void)
 	one[cpu / (8 * sizeof(unsigned long))] = 1UL << (cpu % (8 * sizeof(unsigned long)));
 	if (syscall(SYS_sched_setaffinity, 0, (size_t)len, one) == 0)
 		hull_oneproc_mask_len = (int)len;
+}
+
+int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg);
+
+/* Every thread the Go runtime starts goes through pthread_create (cgo's
+ * _cgo_thread_start), the first one (sysmon) from the main thread after
+ * osinit has counted the CPUs: the caller's mask goes back on the main
+ * thread right then, so that no thread, and nothing a thread starts, ever
+ * runs narrowed. The link wraps pthread_create (oneproc.go's LDFLAGS).
+ * The main thread is the only thread at the first call, and the mask is
+ * only cleared there, so the flag needs no lock. */
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+	if (hull_oneproc_mask_len > 0 &&
+	    syscall(SYS_sched_setaffinity, 0, (size_t)hull_oneproc_mask_len, hull_oneproc_mask) == 0)
+		hull_oneproc_mask_len = 0;
+	return __real_pthread_create(thread, attr, start, arg);
 }

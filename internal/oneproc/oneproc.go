@@ -9,14 +9,18 @@
 //
 // How: a C constructor (narrow.c), which runs before the Go runtime,
 // narrows the process's CPU affinity to the CPU it runs on, so that the
-// runtime's osinit counts one CPU and schedinit makes one P; this
-// package's init, among the first package inits, puts the caller's mask
-// back on every thread of the process before any other Go code runs, so
-// the executor (forked before the narrowing), the container, hooks and
-// every thread hull starts later run on the caller's CPUs. The program
-// must disable the runtime's GOMAXPROCS updates (//go:debug
-// updatemaxprocs=0 in its main package), or sysmon would raise
-// GOMAXPROCS back to the CPU count a second after the start.
+// runtime's osinit counts one CPU and schedinit makes one P. The link
+// wraps pthread_create, through which cgo starts every thread of the
+// runtime: at the first call (sysmon, from the main thread, after osinit)
+// the wrapper puts the caller's mask back on the main thread, so no
+// thread is ever created narrowed and the executor (forked before the
+// narrowing), the container, hooks and every thread hull starts run on
+// the caller's CPUs. Should a runtime ever start a thread some other way
+// first, this package's init, among the first package inits, puts the
+// mask back on every thread of the process instead. The program must
+// disable the runtime's GOMAXPROCS updates (//go:debug updatemaxprocs=0
+// in its main package), or sysmon would raise GOMAXPROCS back to the CPU
+// count a second after the start.
 //
 // The threads the runtime starts also share glibc's main malloc arena
 // (malloc.c), rather than one arena each.
@@ -27,10 +31,14 @@
 // Measured against it (perf stat, 50 interleaved runs each, medians):
 // `hull --version` CPU 14.1 -> 11.5 ms, page faults 365 -> 312; `state`
 // of a stopped container 16.4 -> 13.8 ms, 385 -> 353; `run` of /bin/true
-// 37.4 -> 33.9 ms, 654 -> 619 (30 runs). Context switches do not drop:
-// until this init the runtime's first threads share one CPU.
+// 37.4 -> 33.9 ms, 654 -> 619 (30 runs). Restoring in the
+// pthread_create wrapper rather than in this init, so that the runtime's
+// first threads never share one CPU: context switches 106 -> 52 of
+// `--version`, 112 -> 67 of `state` (50-60 runs, CPU and page faults
+// unchanged).
 package oneproc
 
+// #cgo LDFLAGS: -Wl,--wrap=pthread_create
 // #include <stdint.h>
 // extern unsigned long hull_oneproc_mask[1024 / (8 * sizeof(unsigned long))];
 // extern int hull_oneproc_mask_len;
@@ -55,7 +63,8 @@ func init() {
 	}
 }
 
-// restoreAffinity sets mask on every thread of the process. The runtime
+// restoreAffinity sets mask on every thread of the process, the fallback
+// for a runtime that started threads without pthread_create. The runtime
 // has started threads of its own by now (sysmon, cgo's template thread),
 // all narrowed; it lists /proc/self/task again after each pass until a
 // pass finds no thread it has not set. Raw system calls: the P is never
