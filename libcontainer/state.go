@@ -6,6 +6,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/internal/specjson"
 )
 
 // Status is a container's lifecycle status as the OCI runtime spec names it.
@@ -78,27 +80,10 @@ type record struct {
 // specSummary decodes the part of a stored config that the lifecycle
 // commands read, skipping the rest unparsed.
 func specSummary(raw json.RawMessage) (*specs.Spec, error) {
-	var s *struct {
-		Version     string            `json:"ociVersion"`
-		Hooks       *specs.Hooks      `json:"hooks,omitempty"`
-		Process     *specs.Process    `json:"process,omitempty"`
-		Annotations map[string]string `json:"annotations,omitempty"`
-		Linux       *struct {
-			Namespaces []specs.LinuxNamespace `json:"namespaces,omitempty"`
-			IntelRdt   *specs.LinuxIntelRdt   `json:"intelRdt,omitempty"`
-		} `json:"linux,omitempty"`
-	}
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	if err := json.Unmarshal(raw, &s); err != nil || s == nil {
-		return nil, err
-	}
-	spec := &specs.Spec{Version: s.Version, Hooks: s.Hooks, Process: s.Process, Annotations: s.Annotations}
-	if s.Linux != nil {
-		spec.Linux = &specs.Linux{Namespaces: s.Linux.Namespaces, IntelRdt: s.Linux.IntelRdt}
-	}
-	return spec, nil
+	return specjson.UnmarshalSummary(raw)
 }
 
 // fullSpec returns the whole config, decoding it from RawSpec the first
@@ -108,7 +93,7 @@ func (r *record) fullSpec() (*specs.Spec, error) {
 		return r.Spec, nil
 	}
 	var spec *specs.Spec
-	if err := json.Unmarshal(r.RawSpec, &spec); err != nil {
+	if err := specjson.UnmarshalPtr(r.RawSpec, &spec); err != nil {
 		return nil, fmt.Errorf("decode config of %q: %w", r.ID, err)
 	}
 	r.Spec, r.partial = spec, false

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/internal/specjson"
 )
 
 // Files in a container's directory (<root>/<id>).
@@ -127,7 +129,7 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 // saveRecord writes the container's record atomically.
 func saveRecord(dir string, r *record) error {
 	if !r.partial {
-		raw, err := json.Marshal(r.Spec)
+		raw, err := specjson.Marshal(r.Spec)
 		if err != nil {
 			return fmt.Errorf("encode state: %w", err)
 		}

@@ -2,12 +2,13 @@
 # `make fuzz` runs every Go fuzz target for FUZZTIME each, one after the
 # other: config loading and validation (specconv.LoadBundle on arbitrary
 # config.json), container ids, the program encoder/decoder, the executor's
-# C decoder (through a cgo shim: it must fail cleanly on any bytes) and the
-# seccomp translation. Seeds: configs made like the OCI conformance
+# C decoder (through a cgo shim: it must fail cleanly on any bytes), the
+# seccomp translation and the config codec (internal/specjson: the same
+# values, errors and bytes as encoding/json). Seeds: configs made like the OCI conformance
 # programs make theirs, runc's spec template, the default seccomp profile.
 # A failing input is written to the package's testdata/fuzz/ and replays
-# with `go test -run`. Run time: about 6 x FUZZTIME plus ~30 s of builds
-# (FUZZTIME=30s: ~3.5 min). The targets' seed corpora also run, once, in
+# with `go test -run`. Run time: about 7 x FUZZTIME plus ~30 s of builds
+# (FUZZTIME=30s: ~4 min). The targets' seed corpora also run, once, in
 # `make unit`.
 #
 # `make fuzz-ci` is the short run for CI: each target for a fixed number
@@ -25,7 +26,8 @@ FUZZ_TARGETS := \
 	./libcontainer/program:FuzzProgramEncodeDecode:50000 \
 	./libcontainer/program:FuzzProgramDecode:50000 \
 	./libcontainer/nsenter:FuzzCDecoder:50000 \
-	./seccomp:FuzzSeccompTranslate:10000
+	./seccomp:FuzzSeccompTranslate:10000 \
+	./internal/specjson:FuzzSpecJSON:20000
 
 .PHONY: fuzz fuzz-ci
 fuzz: deps

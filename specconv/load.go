@@ -1,12 +1,13 @@
 package specconv
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/internal/specjson"
 )
 
 // LoadBundle reads bundle/config.json and turns it into a validated Plan.
@@ -20,7 +21,7 @@ func LoadBundle(bundle string) (*Plan, error) {
 		return nil, fmt.Errorf("read config.json: %w", err)
 	}
 	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
+	if err := specjson.Unmarshal(data, &spec); err != nil {
 		return nil, fmt.Errorf("parse config.json: %w", err)
 	}
 	return FromSpec(&spec, abs)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/internal/phasetrace"
+	"github.com/hullrt/hull/internal/specjson"
 	"github.com/hullrt/hull/libcontainer"
 )
 
@@ -160,7 +160,7 @@ func execProcess(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error) {
 			return nil, fmt.Errorf("--process: %w", err)
 		}
 		var p specs.Process
-		if err := json.Unmarshal(data, &p); err != nil {
+		if err := specjson.UnmarshalProcess(data, &p); err != nil {
 			return nil, fmt.Errorf("--process: decode %s: %w", path, err)
 		}
 		return &p, nil
