@@ -45,6 +45,7 @@ package oneproc
 import "C"
 
 import (
+	"runtime"
 	"syscall"
 	"unsafe"
 )
@@ -52,6 +53,14 @@ import (
 func init() {
 	n := int(C.hull_oneproc_mask_len)
 	if n == 0 {
+		// Not narrowed (GOMAXPROCS set, one CPU already, more than 1,024,
+		// or sched_setaffinity refused, as a seccomp filter may) or the
+		// mask is back already. Unless GOMAXPROCS says otherwise, one P
+		// the old way: a query first, so that the usual case (one P
+		// already) stops no world.
+		if v, _ := syscall.Getenv("GOMAXPROCS"); v == "" && runtime.GOMAXPROCS(0) > 1 {
+			runtime.GOMAXPROCS(1)
+		}
 		return
 	}
 	mask := unsafe.Pointer(&C.hull_oneproc_mask[0])
