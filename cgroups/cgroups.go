@@ -181,7 +181,28 @@ func loadFS(paths map[string]string) *manager {
 // container directory's parent to the created one, removing only empty
 // cgroups: one another container still uses stays. Missing is fine.
 func RemoveCreatedParents(paths, created map[string]string) error {
-	m := loadFS(paths)
+	return removeCreatedParents(loadFS(paths), created)
+}
+
+// RemoveCreatedParentsOf is RemoveCreatedParents(paths, created) for the
+// manager Load(paths) returned: it walks the hierarchies Load found rather
+// than reading the mount table, /proc/cgroups and /proc/self/cgroup again
+// (delete does both within a millisecond; ~1% of its CPU).
+func RemoveCreatedParentsOf(loaded Manager, created map[string]string) error {
+	var m *manager
+	switch l := loaded.(type) {
+	case *manager:
+		m = l
+	case *systemdManager:
+		m, _ = l.fs.(*manager)
+	}
+	if m == nil {
+		m = loadFS(loaded.Paths())
+	}
+	return removeCreatedParents(m, created)
+}
+
+func removeCreatedParents(m *manager, created map[string]string) error {
 	if m.loadErr != nil {
 		return nil
 	}
