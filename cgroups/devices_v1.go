@@ -40,9 +40,11 @@ func (m *manager) writeDevicesV1(rules []specs.LinuxDeviceCgroup) error {
 	if err != nil {
 		return fmt.Errorf("linux.resources.devices: %w", err)
 	}
+	files := fileWriter{d: d}
+	defer files.close()
 	for _, w := range deviceWrites(parseDevicesList(list), target) {
-		if err := writeField("linux.resources.devices", d, w.file, w.line); err != nil {
-			return err
+		if err := files.write(w.file, w.line); err != nil {
+			return fmt.Errorf("linux.resources.devices: %w", err)
 		}
 	}
 	return nil

@@ -142,15 +142,29 @@ func errnoOf(err error) error {
 }
 
 func (d cgroupDir) write(file, value string) error {
+	fd, err := d.openForWrite(file)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return writeValue(fd, file, value)
+}
+
+func (d cgroupDir) openForWrite(file string) (int, error) {
 	if d.cache != nil && d.cache.journal != nil {
 		d.cache.journal.remember(d, file)
 	}
 	fd, err := d.openFile(file, unix.O_WRONLY)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", file, errnoOf(err))
+		return -1, fmt.Errorf("write %s: %w", file, errnoOf(err))
 	}
-	defer unix.Close(fd)
-	// cgroup files take one value per write(2).
+	return fd, nil
+}
+
+// writeValue writes value to the open cgroup file: cgroup files take one
+// value per write(2).
+func writeValue(fd int, file, value string) error {
+	var err error
 	for {
 		_, err = unix.Write(fd, []byte(value))
 		if err != unix.EINTR {
@@ -161,6 +175,37 @@ func (d cgroupDir) write(file, value string) error {
 		return fmt.Errorf("write %s: %w", file, err)
 	}
 	return nil
+}
+
+// fileWriter writes values to files of one cgroup in order, a write(2)
+// each as write does, but opening each file once: the v1 device rules
+// are a dozen lines to devices.allow, and each open of a cgroup file is
+// a path walk and a kernfs open (perf: ~10% of Apply's system calls).
+type fileWriter struct {
+	d   cgroupDir
+	fds map[string]int
+}
+
+func (w *fileWriter) write(file, value string) error {
+	fd, ok := w.fds[file]
+	if !ok {
+		var err error
+		if fd, err = w.d.openForWrite(file); err != nil {
+			return err
+		}
+		if w.fds == nil {
+			w.fds = map[string]int{}
+		}
+		w.fds[file] = fd
+	}
+	return writeValue(fd, file, value)
+}
+
+func (w *fileWriter) close() {
+	for _, fd := range w.fds {
+		unix.Close(fd)
+	}
+	w.fds = nil
 }
 
 func (d cgroupDir) read(file string) (string, error) {
