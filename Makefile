@@ -94,7 +94,7 @@ demo: deps build
 # Start-up benchmark, side by side with runc and crun when installed
 # (bench/bench.sh says what it measures), the runtimes interleaved in
 # rounds (BENCH_ROUNDS, default 10). BENCH_RUNS=N for more runs. About
-# 15 min here with the defaults.
+# 20 min here with the defaults, beside other tests (README: Benchmark).
 BENCH_RUNS ?= 30
 BENCH_PACKAGES := hyperfine time python3 util-linux crun containerd
 
