@@ -45,7 +45,7 @@ func TestRemoveCreatedParentsRemovesOnlyWhatApplyMade(t *testing.T) {
 	if err := m.Destroy(); err != nil {
 		t.Fatalf("Destroy: %v", err)
 	}
-	if err := RemoveCreatedParents(paths, created); err != nil {
+	if err := RemoveCreatedParents(Load(paths), created); err != nil {
 		t.Fatalf("RemoveCreatedParents: %v", err)
 	}
 	for _, c := range mgr.cgroups {
@@ -66,7 +66,7 @@ func TestRemoveCreatedParentsRemovesOnlyWhatApplyMade(t *testing.T) {
 	if err := sibling.removeEmpty(); err != nil {
 		t.Fatal(err)
 	}
-	if err := RemoveCreatedParents(paths, created); err != nil {
+	if err := RemoveCreatedParents(Load(paths), created); err != nil {
 		t.Fatalf("RemoveCreatedParents again: %v", err)
 	}
 	if made := busy.dir.parent().parent().path(); exists(made) {

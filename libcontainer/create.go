@@ -590,7 +590,7 @@ func (cr *creation) cleanup() {
 	}
 	if cr.mgr != nil {
 		cr.mgr.Destroy()
-		cgroups.RemoveCreatedParents(cr.mgr.Paths(), cr.mgr.Created())
+		cgroups.RemoveCreatedParents(cr.mgr, cr.mgr.Created())
 	}
 	if cr.rdt != nil {
 		cr.rdt.Destroy()

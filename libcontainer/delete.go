@@ -79,7 +79,7 @@ func (c *Container) destroy(mgr cgroups.Manager) error {
 		return fmt.Errorf("remove cgroup: %w", err)
 	}
 	crashpoint.Here("delete:cgroup")
-	if err := cgroups.RemoveCreatedParentsOf(mgr, c.rec.CgroupCreated); err != nil {
+	if err := cgroups.RemoveCreatedParents(mgr, c.rec.CgroupCreated); err != nil {
 		return fmt.Errorf("remove cgroup parents create made: %w", err)
 	}
 	if err := destroyIntelRdt(c.rec); err != nil {

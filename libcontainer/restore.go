@@ -356,7 +356,7 @@ func (r *restoration) cleanup() {
 	if r.mgr != nil {
 		killCgroup(r.mgr, r.mgr.Paths())
 		r.mgr.Destroy()
-		cgroups.RemoveCreatedParents(r.mgr.Paths(), r.mgr.Created())
+		cgroups.RemoveCreatedParents(r.mgr, r.mgr.Created())
 	}
 	if r.wrotePidFile {
 		os.Remove(r.opts.PidFile)
