@@ -20,13 +20,13 @@ import (
 const Env = "HULL_TRACE"
 
 var (
-	// on lets a disabled Mark return after one load and branch.
-	on      atomic.Bool
-	mu      sync.Mutex
-	enabled bool
-	start   time.Time
-	last    time.Time
-	phases  []phase
+	// on is set once by Enable: a disabled Mark returns after one load
+	// and branch. mu guards the rest.
+	on     atomic.Bool
+	mu     sync.Mutex
+	start  time.Time
+	last   time.Time
+	phases []phase
 )
 
 type phase struct {
@@ -50,7 +50,7 @@ type Boundary struct {
 func Enable(processStart time.Time, passed ...Boundary) {
 	mu.Lock()
 	defer mu.Unlock()
-	enabled, start, last = true, processStart, processStart
+	start, last = processStart, processStart
 	on.Store(true)
 	phases = phases[:0]
 	for _, b := range passed {
@@ -72,9 +72,7 @@ func Mark(name string) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if enabled {
-		mark(name)
-	}
+	mark(name)
 }
 
 func mark(name string) {
@@ -86,11 +84,11 @@ func mark(name string) {
 // Report is the trace so far as one line: each phase and its duration in
 // ms, then the total; "" when the trace is off.
 func Report(command string) string {
-	mu.Lock()
-	defer mu.Unlock()
-	if !enabled {
+	if !on.Load() {
 		return ""
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	var b strings.Builder
 	fmt.Fprintf(&b, "phase trace %s:", command)
 	for _, p := range phases {
