@@ -4,6 +4,7 @@
  * runtime starts its first thread. See oneproc.go for why and for the
  * measurement. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -11,10 +12,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The caller's mask and its length in bytes as the kernel returned it; 0
- * when the mask was left alone or has been put back. Read by oneproc.go. */
+/* The caller's mask and its length in bytes as the kernel returned it;
+ * the length is 0 when the mask was left alone or has been put back
+ * (oneproc.go reads it). */
 unsigned long hull_oneproc_mask[1024 / (8 * sizeof(unsigned long))];
 int hull_oneproc_mask_len;
+/* Why the wrapper could not put the mask back (errno), for oneproc.go's
+ * refusal. */
+int hull_oneproc_restore_errno;
 
 static int count_cpus(const unsigned long *mask, int len)
 {
@@ -64,8 +69,11 @@ int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
  * only cleared there, so the flag needs no lock. */
 int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
 {
-	if (hull_oneproc_mask_len > 0 &&
-	    syscall(SYS_sched_setaffinity, 0, (size_t)hull_oneproc_mask_len, hull_oneproc_mask) == 0)
-		hull_oneproc_mask_len = 0;
+	if (hull_oneproc_mask_len > 0) {
+		if (syscall(SYS_sched_setaffinity, 0, (size_t)hull_oneproc_mask_len, hull_oneproc_mask) == 0)
+			hull_oneproc_mask_len = 0;
+		else
+			hull_oneproc_restore_errno = errno;
+	}
 	return __real_pthread_create(thread, attr, start, arg);
 }
