@@ -139,7 +139,7 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 		return nil, err
 	}
 	if err := cr.converse(c.rec); err != nil {
-		return nil, err
+		return nil, execPidsError(err, c.rec.CgroupPaths)
 	}
 	if cr.initPid == 0 {
 		return nil, errors.New("executor reported no pid for the process")

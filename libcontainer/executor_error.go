@@ -15,10 +15,11 @@ func executorError(p *program.Program, m *nsenter.Message) error {
 		text = text[:i-1]
 	}
 	origin := p.Origin(int(m.OpIndex))
-	if m.Errno != 0 {
-		return &ExecutorError{Origin: origin, Message: text, Errno: unix.Errno(m.Errno)}
+	var op program.Code
+	if i := int(m.OpIndex); i >= 0 && i < len(p.Ops) {
+		op = p.Ops[i].Code
 	}
-	return &ExecutorError{Origin: origin, Message: text}
+	return &ExecutorError{Origin: origin, Message: text, Errno: unix.Errno(m.Errno), Op: op}
 }
 
 // ExecutorError is a failure reported by the executor for one operation.
@@ -26,6 +27,7 @@ type ExecutorError struct {
 	Origin  string // config field, e.g. "mounts[3] (/data)"
 	Message string // what the executor was doing
 	Errno   unix.Errno
+	Op      program.Code // the failing op, 0 when unknown
 }
 
 func (e *ExecutorError) Error() string {
