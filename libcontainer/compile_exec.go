@@ -16,16 +16,16 @@ import (
 // of the running container through its init (pid initPid), fork into its
 // pid namespace, then set up process (from --process or the exec flags)
 // as the init's was: console, rlimits, cwd, the container's seccomp
-// filter, capabilities, user, execve. opts.ExecFifo is ignored: an exec
-// starts at once. Before the fork the executor waits for MsgCgroupReady:
-// the parent sends it once it has put the executor in the container's
-// cgroup. The parent should check that initPid is still the container's
+// filter, capabilities, user, execve. opts.ExecFifo, if set, is the
+// process's start gate (startGate): once ready, it waits to read a byte
+// from it before it execs; without it, an exec starts at once. Before
+// the fork the executor waits for MsgCgroupReady: the parent sends it
+// once it has put the executor in the container's cgroup. The parent should check that initPid is still the container's
 // init (start time) after Compile opened its namespaces.
 func CompileExec(plan *specconv.Plan, process *specs.Process, initPid int, opts CompileOptions) (*program.Program, error) {
 	if err := specconv.ValidateProcess(process); err != nil {
 		return nil, err
 	}
-	opts.ExecFifo = nil
 	process = inheritTuning(process, plan.Spec.Process)
 	process = inheritLabels(process, plan.Spec.Process)
 	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(),

@@ -114,8 +114,13 @@ func (c *compiler) processSetup(p *specs.Process, filter *seccomp.Filter) error 
 	}
 	c.add("ready", program.OpReady, nil)
 	if c.opts.ExecFifo != nil {
-		idx := c.prog.AddFile(c.opts.ExecFifo, "exec fifo")
-		c.add("exec fifo (start)", program.OpWaitStart, []uint64{idx})
+		if c.init {
+			idx := c.prog.AddFile(c.opts.ExecFifo, "exec fifo")
+			c.add("exec fifo (start)", program.OpWaitStart, []uint64{idx})
+		} else {
+			idx := c.prog.AddFile(c.opts.ExecFifo, "start gate")
+			c.add("start gate (the runtime relays signals first)", program.OpWaitStart, []uint64{idx})
+		}
 	}
 	if last {
 		c.seccomp(filter)

@@ -64,6 +64,16 @@ type CreateOptions struct {
 	Rootless bool
 	// SystemdCgroup selects the systemd cgroup driver.
 	SystemdCgroup bool
+	// Beside, if set, is called once, when the executor has the program
+	// and is in the cgroup and create starts waiting for it to set up
+	// the container's process (namespaces, mounts: milliseconds, on
+	// another CPU). Work the caller starts there in a goroutine runs
+	// during that wait, on the P the waiting goroutine frees (the CLI
+	// runs on one), instead of before it. Create waits for the channel
+	// it returns to close before anything names the init (state.json,
+	// the pid file, the pidfd socket). Not called when create fails
+	// earlier.
+	Beside func() <-chan struct{}
 	// StartTicket writes the start ticket (start_ticket.go) when the
 	// container's start needs no Go: for a CLI whose `start` has a C path
 	// (package faststart), on a create that a separate start follows.
@@ -220,6 +230,10 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 	if err := cr.cgroupReady(); err != nil {
 		return nil, err
 	}
+	var besideDone <-chan struct{}
+	if cr.opts.Beside != nil {
+		besideDone = cr.opts.Beside()
+	}
 	logrus.Debugf("create %s: sent a program of %d ops to executor %d in cgroup %v",
 		id, len(cr.prog.Ops), cr.exe.Pid, cr.mgr.Paths())
 	rec := &record{
@@ -231,6 +245,9 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		return nil, err
 	}
 	crashpoint.Here("create:ready")
+	if besideDone != nil {
+		<-besideDone
+	}
 	if cr.initPid == 0 {
 		cr.initPid = cr.exe.Pid // no fork: the executor itself becomes the init
 	} else {

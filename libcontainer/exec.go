@@ -36,6 +36,11 @@ type ExecOptions struct {
 	// PidfdSocket, if set, receives a pidfd of the process (SCM_RIGHTS,
 	// as runc's --pidfd-socket).
 	PidfdSocket string
+	// Beside is as CreateOptions.Beside: called once the executor is in
+	// the cgroup and Exec waits for it to fork and set up the process.
+	// The process execs only once the returned channel is closed (it
+	// waits for that after it reported ready).
+	Beside func() <-chan struct{}
 	// Executor is the executor to use; nil starts a fresh one with
 	// Stdin, Stdout and Stderr (nil: /dev/null). Exec always consumes it.
 	Executor              *nsenter.Executor
@@ -102,11 +107,19 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 		return nil, err
 	}
 	plan := &specconv.Plan{Spec: spec, Bundle: c.rec.Bundle, Rootfs: c.rec.Rootfs}
+	var gate *startGate
+	if opts.Beside != nil {
+		if gate, err = openStartGate(); err != nil {
+			return nil, err
+		}
+		defer gate.close()
+	}
 	cr.prog, err = CompileExec(plan, process, c.rec.InitPid, CompileOptions{
 		PreserveFDs:  opts.PreserveFDs,
 		Console:      process != nil && process.Terminal,
 		ID:           c.id,
 		NoNewKeyring: c.rec.NoNewKeyring,
+		ExecFifo:     gate.waitEnd(),
 	})
 	if err != nil {
 		return nil, err
@@ -137,6 +150,9 @@ func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions)
 	}
 	if err := cr.cgroupReady(); err != nil {
 		return nil, err
+	}
+	if gate != nil {
+		gate.openWhenClosed(opts.Beside())
 	}
 	if err := cr.converse(c.rec); err != nil {
 		return nil, execPidsError(err, c.rec.CgroupPaths)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 
@@ -139,16 +138,20 @@ func restoreAction(ctx *cli.Context) error {
 	detach := ctx.Bool("detach")
 	// CRIU restores the init as our child (rst_sibling); the subreaper
 	// also collects what the init leaves behind, as in runc.
-	var signals chan os.Signal
+	var signals *signalRelay
 	switch {
 	case detach:
 	case ctx.Bool("no-subreaper"):
-		signals = make(chan os.Signal, 128)
-		signal.Notify(signals)
+		signals = catchStopSignals()
 	default:
 		if signals, err = prepareForeground(false); err != nil {
 			return err
 		}
+	}
+	if signals != nil {
+		// CRIU restores the process as it was, running: no wait to
+		// hide the rest of the signals behind.
+		signals.waitCaught()
 	}
 	c, err := libcontainer.Restore(ctx.GlobalString("root"), id, plan, opts)
 	if err != nil {
@@ -157,7 +160,7 @@ func restoreAction(ctx *cli.Context) error {
 	if detach {
 		return nil
 	}
-	go forwardSignals(signals, nil, func(sig unix.Signal) error { return c.Signal(sig, false) })
+	go forwardSignals(signals.ch, nil, func(sig unix.Signal) error { return c.Signal(sig, false) })
 	code, waitErr := c.Wait()
 	if err := c.Delete(true); err != nil {
 		logrus.Warnf("delete container %q: %v", c.ID(), err)

@@ -49,6 +49,9 @@ type createMode struct {
 	// startLater: a separate `start` follows (create, not run), which
 	// the start ticket lets skip the Go runtime (package faststart).
 	startLater bool
+	// beside is CreateOptions.Beside (a foreground run catches the rest
+	// of the signals there).
+	beside func() <-chan struct{}
 }
 
 // createContainer creates the container named by the command's argument
@@ -90,6 +93,7 @@ func createContainer(ctx *cli.Context, mode createMode) (*libcontainer.Container
 		Stderr:             os.Stderr,
 		KeepExecutorSocket: !mode.detach,
 		StartTicket:        mode.startLater,
+		Beside:             mode.beside,
 	}
 	if opts.PreserveFDs < 0 {
 		return nil, fmt.Errorf("--preserve-fds: must not be negative, got %d", opts.PreserveFDs)

@@ -127,6 +127,9 @@ func execInContainer(ctx *cli.Context) error {
 		return err
 	}
 	phasetrace.Mark("exec:signals")
+	if signals != nil {
+		opts.Beside = signals.beside
+	}
 	handedOver = true
 	p, err := c.Exec(process, opts)
 	if err != nil {
@@ -142,7 +145,8 @@ func execInContainer(ctx *cli.Context) error {
 			return err
 		}
 	}
-	go forwardSignals(signals, tty, func(sig unix.Signal) error { return unix.Kill(p.Pid, sig) })
+	signals.waitCaught() // done: the process exec'd only after that
+	go forwardSignals(signals.ch, tty, func(sig unix.Signal) error { return unix.Kill(p.Pid, sig) })
 	code, err := p.Wait()
 	tty.detach()
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/signal"
 
 	"github.com/containerd/console"
 	"github.com/sirupsen/logrus"
@@ -35,7 +34,11 @@ func runAction(ctx *cli.Context) error {
 		return err
 	}
 	var host console.Console
-	c, err := createContainer(ctx, createMode{detach: detach, callerTerminal: &host})
+	mode := createMode{detach: detach, callerTerminal: &host}
+	if signals != nil {
+		mode.beside = signals.beside
+	}
+	c, err := createContainer(ctx, mode)
 	if err != nil {
 		return err
 	}
@@ -61,34 +64,30 @@ func runAction(ctx *cli.Context) error {
 // prepareForeground readies hull to wait for a process it does not fork
 // itself: the init (or exec'd process) is the executor's child, so when
 // the executor's first stage exits it must be reparented to us, not to pid
-// 1; this must happen before the program is sent. Signals are caught from
-// then on, so that a signal sent to hull at any point reaches the process
-// once it runs, rather than killing hull halfway and leaving it behind.
-// Detached commands need neither: they get a nil channel.
-func prepareForeground(detach bool) (chan os.Signal, error) {
+// 1; this must happen before the program is sent. The signals that would
+// end or stop hull are caught from then on, so that one sent at any point
+// reaches the process once it runs rather than killing hull halfway and
+// leaving it behind; the others are caught while hull waits for the
+// executor (signalRelay says why and when). Detached commands need
+// neither: they get a nil relay.
+//
+// No signal.Stop later: hull exits right after the wait, and Stop would
+// restore the handlers one at a time, each a round trip with the
+// runtime's signal thread. A late signal lands in the channel and is
+// dropped.
+func prepareForeground(detach bool) (*signalRelay, error) {
 	if detach {
 		return nil, nil
 	}
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return nil, fmt.Errorf("become child subreaper: %w", err)
 	}
-	signals := make(chan os.Signal, 128)
-	// Catching a signal costs a round trip with the runtime's signal
-	// thread; catching all 65 one by one delayed the container by 2-3 ms.
-	// The signals that stop a foreground process are caught before going
-	// on, the rest concurrently with the create, a few ms later.
-	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
-	go signal.Notify(signals)
-	// No signal.Stop later: hull exits right after the wait, and Stop would
-	// restore the handlers of all 65 signals one at a time, each a round
-	// trip with the runtime's signal thread (3 ms of every run). A late
-	// signal lands in the channel and is dropped.
-	return signals, nil
+	return catchStopSignals(), nil
 }
 
 // runForeground starts c, relays signals (and the terminal) to it, waits
 // for its init to exit and, unless keep, deletes it.
-func runForeground(c *libcontainer.Container, host console.Console, signals <-chan os.Signal, keep bool) (int, error) {
+func runForeground(c *libcontainer.Container, host console.Console, signals *signalRelay, keep bool) (int, error) {
 	var tty *ttyAttachment
 	if master := c.Console(); master != nil {
 		var err error
@@ -97,13 +96,16 @@ func runForeground(c *libcontainer.Container, host console.Console, signals <-ch
 			return -1, err
 		}
 	}
+	// Create waited for the signals to be caught (CreateOptions.Beside);
+	// this only says that every one is before the init runs its program.
+	signals.waitCaught()
 	if err := c.Start(); err != nil {
 		tty.detach()
 		c.Delete(true)
 		return -1, err
 	}
 	crashpoint.Here("run:started")
-	go forwardSignals(signals, tty, func(sig unix.Signal) error { return c.Signal(sig, false) })
+	go forwardSignals(signals.ch, tty, func(sig unix.Signal) error { return c.Signal(sig, false) })
 	code, waitErr := c.Wait()
 	crashpoint.Here("run:exited")
 	tty.detach()

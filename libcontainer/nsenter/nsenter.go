@@ -33,6 +33,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // ProcessStart is when this process began, as the C constructor saw it
@@ -83,9 +85,22 @@ func TakePreforked() (*Executor, error) {
 	}
 	e := &Executor{
 		Pid:  int(C.hull_preforked_pid),
-		Sock: os.NewFile(uintptr(C.hull_preforked_sock), "executor"),
+		Sock: pollableSocket(int(C.hull_preforked_sock)),
 	}
 	C.hull_preforked_sock = -1
 	C.hull_preforked_pid = -1
 	return e, nil
+}
+
+// pollableSocket wraps our end of the executor socket as a non-blocking
+// file, so that a wait for the executor parks the goroutine in the
+// netpoller and frees the CLI's one P at once; in a blocking recvmsg the
+// thread keeps the P until sysmon retakes it, which can be milliseconds
+// (sysmon backs off when it finds nothing to retake), and work the caller
+// runs beside the wait (CreateOptions.BeforeWait) would not get to run.
+// The executor's end is another open file and stays blocking. Should
+// O_NONBLOCK not be set, the socket works as before, blocking.
+func pollableSocket(fd int) *os.File {
+	unix.SetNonblock(fd, true)
+	return os.NewFile(uintptr(fd), "executor")
 }

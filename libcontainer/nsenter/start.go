@@ -30,7 +30,7 @@ func Start(stdin, stdout, stderr *os.File, extra []*os.File) (*Executor, error) 
 	if err != nil {
 		return nil, fmt.Errorf("create executor socket: %w", err)
 	}
-	parent := os.NewFile(uintptr(fds[0]), "executor")
+	parent := pollableSocket(fds[0])
 	child := os.NewFile(uintptr(fds[1]), "executor-child")
 	defer child.Close()
 
