@@ -100,6 +100,10 @@ int op_oom_score_adj(const struct op *op, uint32_t index)
 	int len = snprintf(text, sizeof(text), "%" PRId64, (int64_t)op->ints[0]);
 
 	(void)index;
+	/* CVE-2025-52881: written before any namespace is joined, so only
+	 * the runtime's /proc is involved, and through open_proc, whose
+	 * lookup refuses a mount raced over the file (a bind of another
+	 * procfs file would pass a check of the fd's filesystem alone). */
 	return write_proc_self("self/oom_score_adj", text, (size_t)len);
 }
 
