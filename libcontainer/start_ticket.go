@@ -31,26 +31,33 @@ func startTicket(spec *specs.Spec, paths map[string]string) string {
 	if h := spec.Hooks; h != nil && (len(h.StartContainer) > 0 || len(h.Poststart) > 0) {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString(startTicketMagic + "\n")
-	// The same file, by the same rules, as cgroupFrozen.
+	line, ok := freezerLine(paths)
+	if !ok {
+		return ""
+	}
+	return startTicketMagic + "\n" + line
+}
+
+// freezerLine is the line of a ticket that names the file whose state
+// tells a paused container, by the same rules as cgroupFrozen: "" for a
+// container without a freezer; ok is false when a path cannot be written
+// on one line.
+func freezerLine(paths map[string]string) (line string, ok bool) {
 	if p, ok := paths["freezer"]; ok {
 		if strings.ContainsRune(p, '\n') {
-			return ""
+			return "", false
 		}
-		b.WriteString("freezer-v1 " + filepath.Join(p, "freezer.state") + "\n")
-		return b.String()
+		return "freezer-v1 " + filepath.Join(p, "freezer.state") + "\n", true
 	}
 	for _, key := range []string{"", "unified"} {
 		if p, ok := paths[key]; ok {
 			if strings.ContainsRune(p, '\n') {
-				return ""
+				return "", false
 			}
-			b.WriteString("freeze-v2 " + filepath.Join(p, "cgroup.freeze") + "\n")
-			return b.String()
+			return "freeze-v2 " + filepath.Join(p, "cgroup.freeze") + "\n", true
 		}
 	}
-	return b.String()
+	return "", true
 }
 
 // saveStartTicket writes the ticket of a created container, when it gets

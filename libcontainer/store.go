@@ -126,7 +126,8 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	return nil
 }
 
-// saveRecord writes the container's record atomically.
+// saveRecord writes the container's record atomically, and then the kill
+// ticket that follows from it (kill_ticket.go).
 func saveRecord(dir string, r *record) error {
 	if !r.partial {
 		raw, err := specjson.Marshal(r.Spec)
@@ -139,7 +140,10 @@ func saveRecord(dir string, r *record) error {
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600)
+	if err := writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600); err != nil {
+		return err
+	}
+	return saveKillTicket(dir, r)
 }
 
 // saveIntent writes the intent record of a create atomically.

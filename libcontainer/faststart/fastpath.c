@@ -1,0 +1,183 @@
+/* The shared part of the hull CLI's C paths (see faststart.go): the
+ * global flags, the constructor that runs before the Go runtime and picks
+ * the path, and the helpers the paths share. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fastpath.h"
+
+/* value returns the value of flag name at argv[*i] ("--name V",
+ * "--name=V", one or two dashes), advancing *i; NULL if argv[*i] is not
+ * that flag. *bad is set when it is, without a value. */
+static const char *value(int argc, char **argv, int *i, const char *name, bool *bad)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (a[0] != '-')
+		return NULL;
+	a += a[1] == '-' ? 2 : 1;
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*bad = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* parse_globals accepts only what it knows: runc's global flags that do
+ * not change what start or kill does. It returns the index of the command
+ * in argv, or -1. --root is required: the default root is Go's to work
+ * out. */
+static int parse_globals(int argc, char **argv, struct globals *g)
+{
+	int i;
+	bool bad = false;
+	const char *v;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if ((v = value(argc, argv, &i, "root", &bad)))
+			g->root = v;
+		else if ((v = value(argc, argv, &i, "log", &bad)))
+			g->log = v;
+		else if ((v = value(argc, argv, &i, "log-format", &bad))) {
+			if (strcmp(v, "json") == 0)
+				g->json = true;
+			else if (strcmp(v, "text") != 0)
+				return -1;
+		} else if ((v = value(argc, argv, &i, "rootless", &bad))) {
+			if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0 && strcmp(v, "auto") != 0)
+				return -1;
+		} else if ((v = value(argc, argv, &i, "criu", &bad))) {
+			/* checkpoint's business */
+		} else if (strcmp(argv[i], "--systemd-cgroup") == 0 || strcmp(argv[i], "-systemd-cgroup") == 0) {
+			/* Neither path touches the cgroup: start writes the fifo,
+			 * kill's ticket exists only where SIGKILL goes to the
+			 * init alone (kill_ticket.go). */
+			v = "";
+		} else {
+			return -1;
+		}
+		if (bad || !v)
+			return -1;
+	}
+	if (i >= argc || !g->root || !*g->root)
+		return -1;
+	return i;
+}
+
+static bool valid_id(const char *id)
+{
+	const char *c;
+
+	if (!*id || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return false;
+	for (c = id; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_' || *c == '+' || *c == '-' || *c == '.'))
+			return false;
+	return true;
+}
+
+int open_container_dir(const struct globals *g, const char *id)
+{
+	int rootfd, dirfd;
+
+	if (!valid_id(id))
+		return -1;
+	rootfd = open(g->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -1;
+	dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(rootfd);
+	return dirfd;
+}
+
+ssize_t read_small(int dirfd, const char *path, int flags, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | flags);
+
+	if (fd < 0)
+		return -1;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* The same file, by the same rules, as libcontainer's cgroupFrozen. */
+bool thawed(const char *line)
+{
+	char path[4096], state[64];
+	const char *want;
+	size_t n;
+
+	if (*line == '\0')
+		return true;
+	if (strncmp(line, "freezer-v1 /", 12) == 0) {
+		line += 11;
+		want = "THAWED\n";
+	} else if (strncmp(line, "freeze-v2 /", 11) == 0) {
+		line += 10;
+		want = "0\n";
+	} else {
+		return false;
+	}
+	n = strcspn(line, "\n");
+	if (n >= sizeof(path) || line[n] != '\n' || line[n + 1] != '\0')
+		return false;
+	memcpy(path, line, n);
+	path[n] = '\0';
+	if (read_small(AT_FDCWD, path, 0, state, sizeof(state)) < 0)
+		return false;
+	return strcmp(state, want) == 0;
+}
+
+bool touch_log(const struct globals *g)
+{
+	int fd;
+
+	if (!g->log)
+		return true;
+	fd = open(g->log, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+__attribute__((constructor)) static void hull_fastpath(int argc, char **argv)
+{
+	struct globals g;
+	int cmd;
+	bool done = false;
+
+	if (argc < 3 || !argv)
+		return;
+	/* Tracing and crash points are Go's: those runs must see Go. */
+	if (getenv("HULL_TRACE") || getenv("HULL_CRASH_AT"))
+		return;
+	cmd = parse_globals(argc, argv, &g);
+	if (cmd < 0)
+		return;
+	if (strcmp(argv[cmd], "start") == 0)
+		done = fast_start(&g, argc - cmd - 1, argv + cmd + 1);
+	else if (strcmp(argv[cmd], "kill") == 0)
+		done = fast_kill(&g, argc - cmd - 1, argv + cmd + 1);
+	if (done)
+		_exit(0);
+}
