@@ -69,6 +69,28 @@ func TestPauseFreezesAndResumeThaws(t *testing.T) {
 	}
 }
 
+// kill KILL of a paused container thaws it, as runc does, so the init
+// dies and the container reads stopped (the v1 freezer would otherwise
+// hold it, paused, for ever); another signal leaves it paused.
+func TestKillOfAPausedContainerThawsItForSIGKILL(t *testing.T) {
+	rt := newRuntime(t)
+	cgroupPath := "/" + uniqueID(t)
+	c := startSleeper(t, rt, func(s *specs.Spec) { s.Linux.CgroupsPath = cgroupPath })
+	t.Cleanup(func() { removeCgroupDirs(cgroupPath) })
+
+	mustSucceed(t, rt.run("pause", c.id))
+	mustSucceed(t, rt.run("kill", c.id, "USR1"))
+	if st := c.state().Status; st != specs.ContainerState("paused") || !frozen(t, cgroupPath) {
+		t.Fatalf("after kill USR1 of a paused container: status %s, frozen %v; want paused and frozen", st, frozen(t, cgroupPath))
+	}
+	mustSucceed(t, rt.run("kill", c.id, "KILL"))
+	waitFor(t, "the killed paused container to stop", func() bool { return c.state().Status == specs.StateStopped })
+	if fileExists(filepath.Join(cgroupRoot, "freezer", cgroupPath)) && frozen(t, cgroupPath) {
+		t.Errorf("cgroup %s is still frozen after kill KILL", cgroupPath)
+	}
+	mustSucceed(t, c.delete())
+}
+
 // ps --format json lists the container's pids: the init and an exec'd
 // process while it runs.
 func TestPsListsTheContainersProcesses(t *testing.T) {

@@ -108,7 +108,7 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 			}
 			return err
 		}
-		return nil
+		return c.thawKilled(sig, st)
 	}
 	if st == Stopped {
 		return c.stateError(ErrNotRunning)
@@ -118,6 +118,20 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 			return c.stateError(ErrNotRunning)
 		}
 		return err
+	}
+	return c.thawKilled(sig, st)
+}
+
+// thawKilled thaws a paused container that was just sent SIGKILL, as
+// runc does: the v1 freezer holds a frozen task even against SIGKILL, so
+// it would stay paused, neither running nor stopped, and `delete` would
+// refuse it without --force. Other signals leave the container paused.
+func (c *Container) thawKilled(sig unix.Signal, st Status) error {
+	if sig != unix.SIGKILL || st != Paused {
+		return nil
+	}
+	if err := cgroups.Load(c.rec.CgroupPaths).Thaw(); err != nil {
+		return fmt.Errorf("thaw the paused container after SIGKILL: %w", err)
 	}
 	return nil
 }
