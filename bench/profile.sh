@@ -13,11 +13,13 @@
 # Each block also gives the command's wall time from the shell and what
 # lies outside the trace (wall - total: fork, the kernel's exec before the
 # C constructor, the exit and the wait), and the time after the last mark.
-# `start` is special: without HULL_TRACE, a container whose create left a
-# start ticket is started by a C constructor (libcontainer/faststart) with
-# no Go runtime and so no trace; HULL_TRACE=1 makes that path step aside,
-# so the traced starts are Go's. The block says so and gives the C path's
-# wall time, from untraced starts.
+# The commands with a C path (libcontainer/faststart: start, kill, and
+# the others that have a ticket) run without HULL_TRACE in the bench:
+# their C constructor does the command before the Go runtime, with no
+# trace, and HULL_TRACE=1 makes it step aside. So their traced phases are
+# Go's, and the block adds their untraced wall time: what the bench times.
+# The last block is /bin/true from the same shell: the floor under every
+# wall time (the shell's fork, exec, exit and wait of any program).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
@@ -65,6 +67,16 @@ traced() {
 	t1=$EPOCHREALTIME
 	echo "wall $1 $t0 $t1" >>"$trace"
 }
+# untraced COMMAND ARGS... runs hull as the bench does, without the trace
+# (so through the command's C path where it has one): its wall time from
+# the shell goes to $trace as COMMAND-untraced.
+untraced() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	h "$@" >/dev/null
+	t1=$EPOCHREALTIME
+	echo "wall $1-untraced $t0 $t1" >>"$trace"
+}
 # wait_stopped ID waits for a started /bin/true to exit.
 wait_stopped() { until h state "$1" | grep -q '"stopped"'; do :; done; }
 
@@ -83,19 +95,28 @@ for i in $(seq "$runs"); do
 	wait_stopped "$tag-c$i"
 	traced state "$tag-c$i"
 	traced delete "$tag-c$i"
-	# The C start path, untraced: its wall time only.
+	# The same commands untraced, as the bench runs them (through their
+	# C paths where they have one): their wall time only.
 	h create -b "$work/bundle" "$tag-f$i"
-	t0=$EPOCHREALTIME
-	h start "$tag-f$i"
-	t1=$EPOCHREALTIME
-	echo "wall start-c $t0 $t1" >>"$trace"
+	untraced start "$tag-f$i"
 	wait_stopped "$tag-f$i"
-	h delete "$tag-f$i"
+	untraced state "$tag-f$i"
+	untraced delete "$tag-f$i"
 	traced exec "$tag-x" /bin/true
 	h create -b "$work/sleeper" "$tag-k$i"
 	h start "$tag-k$i"
 	traced kill "$tag-k$i" KILL
 	h delete -f "$tag-k$i"
+	h create -b "$work/sleeper" "$tag-u$i"
+	h start "$tag-u$i"
+	untraced kill "$tag-u$i" KILL
+	h delete -f "$tag-u$i"
+	# The floor of any command from this shell: fork, exec, exit and
+	# wait of the smallest program.
+	t0=$EPOCHREALTIME
+	/bin/true
+	t1=$EPOCHREALTIME
+	echo "wall true $t0 $t1" >>"$trace"
 	if [ "$list_n" -gt 0 ]; then traced --root "$list_root" list; fi
 done
 
@@ -106,7 +127,7 @@ path, runs, list_n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 titles = {
     "run": "`hull run` of /bin/true (runc's default spec, a busybox rootfs)",
     "create": "`hull create` of the same bundle",
-    "start": "`hull start` of that created container, through Go (see below)",
+    "start": "`hull start` of that created container",
     "exec": "`hull exec` of /bin/true into a running container",
     "state": "`hull state` of a stopped container",
     "kill": "`hull kill KILL` of a running container",
@@ -156,13 +177,16 @@ for cmd, title in titles.items():
         outside = [w - t for w, t in zip(walls[cmd], totals[cmd])]
         row("wall", walls[cmd], "   from the shell")
         row("outside-trace", outside, "   wall - total: fork, exec before the constructor, exit, wait")
-    if cmd == "start":
-        print("  Without HULL_TRACE, a start of a container whose create left a start ticket (no")
-        print("  start hooks, as here and in `make bench`) is done by a C constructor")
-        print("  (libcontainer/faststart) before the Go runtime starts: no Go, no trace. HULL_TRACE=1")
-        print("  makes that path step aside, so the phases above are Go's start, not the bench's.")
-        if "start-c" in walls:
-            row("C path wall", walls["start-c"], "   untraced starts, from the shell")
+    if cmd + "-untraced" in walls:
+        row("untraced wall", walls[cmd + "-untraced"], "   without HULL_TRACE, as the bench runs it (its C path, if any)")
+print()
+print("`/bin/true` from the same shell: the floor of every wall time above")
+row("wall", walls["true"], "   fork, exec, exit and wait of the smallest program")
+print()
+print("start and kill have C paths (libcontainer/faststart): when the")
+print("container's directory holds the command's ticket, a C constructor does the command")
+print("before the Go runtime starts, with no trace. HULL_TRACE=1 makes those paths step")
+print("aside, so their phases above are Go's; their untraced wall is what the bench times.")
 print()
 print("Phases: go-start: the C constructor's clock reading to the first package init (the Go")
 print("runtime's start-up); init: the package inits; cli: main until the command runs")
