@@ -23,7 +23,7 @@ func fakeContainer(t *testing.T, root, id string, alive bool) {
 		}
 		rec.InitPid, rec.InitStartTime = os.Getpid(), st.StartTime
 	}
-	if err := saveRecord(dir, rec); err != nil {
+	if err := saveRecord(dir, rec, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -258,7 +258,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		return nil, fmt.Errorf("read start time of init %d: %w", cr.initPid, err)
 	}
 	rec.InitPid, rec.InitStartTime = cr.initPid, st.StartTime
-	if err := saveRecord(dir, rec); err != nil {
+	if err := saveRecord(dir, rec, cr.mgr); err != nil {
 		return nil, err
 	}
 	if cr.opts.StartTicket {

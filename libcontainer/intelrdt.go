@@ -67,5 +67,6 @@ func (c *Container) UpdateIntelRdt(l3CacheSchema, memBwSchema string) error {
 		return fmt.Errorf("update linux.intelRdt: %w", err)
 	}
 	spec.Linux.IntelRdt = &rdt
-	return saveRecord(c.dir, c.rec)
+	// An Intel RDT group is Go's to remove: no delete section.
+	return saveRecord(c.dir, c.rec, nil)
 }

@@ -20,7 +20,7 @@ func TestListRecordDecodesASavedRecord(t *testing.T) {
 			Process:     &specs.Process{Args: []string{"sh", "-c", `echo "}" \"`}},
 			Annotations: map[string]string{"a": "b", "c\"": "{"}},
 	}
-	if err := saveRecord(dir, rec); err != nil {
+	if err := saveRecord(dir, rec, nil); err != nil {
 		t.Fatal(err)
 	}
 	l := lister{buf: make([]byte, 16)}

@@ -156,7 +156,7 @@ func (r *restoration) run(root, id string, plan *specconv.Plan) (*Container, err
 	}
 	rec.InitPid, rec.InitStartTime = r.initPid, st.StartTime
 	rec.CgroupPaths, rec.CgroupCreated = mgr.Paths(), mgr.Created()
-	if err := saveRecord(r.dir, rec); err != nil {
+	if err := saveRecord(r.dir, rec, mgr); err != nil {
 		return nil, err
 	}
 	if err := os.Remove(filepath.Join(r.dir, intentFile)); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/internal/specjson"
 )
 
@@ -127,8 +128,9 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 }
 
 // saveRecord writes the container's record atomically, and then the kill
-// ticket that follows from it (kill_ticket.go).
-func saveRecord(dir string, r *record) error {
+// ticket that follows from it (kill_ticket.go). mgr is the container's
+// cgroup manager, for the ticket's delete section; nil leaves it out.
+func saveRecord(dir string, r *record, mgr cgroups.Manager) error {
 	if !r.partial {
 		raw, err := specjson.Marshal(r.Spec)
 		if err != nil {
@@ -143,7 +145,7 @@ func saveRecord(dir string, r *record) error {
 	if err := writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600); err != nil {
 		return err
 	}
-	return saveKillTicket(dir, r)
+	return saveKillTicket(dir, r, mgr)
 }
 
 // saveIntent writes the intent record of a create atomically.

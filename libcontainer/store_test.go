@@ -19,7 +19,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		CgroupPaths: map[string]string{"memory": "/sys/fs/cgroup/memory/c1"},
 		Spec:        &specs.Spec{Version: "1.0.2", Annotations: map[string]string{"a": "b"}},
 	}
-	if err := saveRecord(dir, want); err != nil {
+	if err := saveRecord(dir, want, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := loadRecord(dir, "c1")
@@ -55,7 +55,7 @@ func TestLoadRecordSummarizesSpec(t *testing.T) {
 			CgroupsPath: "/c1",
 		},
 	}
-	if err := saveRecord(dir, &record{ID: "c1", Spec: full}); err != nil {
+	if err := saveRecord(dir, &record{ID: "c1", Spec: full}, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := loadRecord(dir, "c1")
@@ -70,7 +70,7 @@ func TestLoadRecordSummarizesSpec(t *testing.T) {
 		t.Fatalf("summary:\n got %+v\nwant %+v", got.Spec, summary)
 	}
 	// Saving a loaded record keeps the whole config.
-	if err := saveRecord(dir, got); err != nil {
+	if err := saveRecord(dir, got, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, err = loadRecord(dir, "c1"); err != nil {

@@ -37,7 +37,8 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 		old = spec.Linux.Resources
 	}
 	merged, apply := mergeResources(old, r)
-	if err := cgroups.Load(c.rec.CgroupPaths).Set(apply); err != nil {
+	mgr := cgroups.Load(c.rec.CgroupPaths)
+	if err := mgr.Set(apply); err != nil {
 		return fmt.Errorf("update resources: %w", err)
 	}
 	if spec == nil {
@@ -47,7 +48,7 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 		spec.Linux = &specs.Linux{}
 	}
 	spec.Linux.Resources = merged
-	return saveRecord(c.dir, c.rec)
+	return saveRecord(c.dir, c.rec, mgr)
 }
 
 // mergeResources returns old with upd's fields laid over it (what the

@@ -4,11 +4,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fastpath.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
 
 /* value returns the value of flag name at argv[*i] ("--name V",
  * "--name=V", one or two dashes), advancing *i; NULL if argv[*i] is not
@@ -35,7 +41,7 @@ static const char *value(int argc, char **argv, int *i, const char *name, bool *
 }
 
 /* parse_globals accepts only what it knows: runc's global flags that do
- * not change what start or kill does. It returns the index of the command
+ * not change what start, kill or delete does. It returns the index of the command
  * in argv, or -1. --root is required: the default root is Go's to work
  * out. */
 static int parse_globals(int argc, char **argv, struct globals *g)
@@ -61,9 +67,11 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 		} else if ((v = value(argc, argv, &i, "criu", &bad))) {
 			/* checkpoint's business */
 		} else if (strcmp(argv[i], "--systemd-cgroup") == 0 || strcmp(argv[i], "-systemd-cgroup") == 0) {
-			/* Neither path touches the cgroup: start writes the fifo,
-			 * kill's ticket exists only where SIGKILL goes to the
-			 * init alone (kill_ticket.go). */
+			/* No path acts on it: start writes the fifo, kill's
+			 * ticket exists only where SIGKILL goes to the init
+			 * alone, and delete's section only for a container
+			 * whose cgroups are not systemd's (kill_ticket.go); Go's
+			 * commands too go by the container's record. */
 			v = "";
 		} else {
 			return -1;
@@ -89,7 +97,7 @@ static bool valid_id(const char *id)
 	return true;
 }
 
-int open_container_dir(const struct globals *g, const char *id)
+int open_container_dir(const struct globals *g, const char *id, int *rootfdp)
 {
 	int rootfd, dirfd;
 
@@ -99,7 +107,10 @@ int open_container_dir(const struct globals *g, const char *id)
 	if (rootfd < 0)
 		return -1;
 	dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	close(rootfd);
+	if (rootfdp && dirfd >= 0)
+		*rootfdp = rootfd;
+	else
+		close(rootfd);
 	return dirfd;
 }
 
@@ -120,14 +131,13 @@ ssize_t read_small(int dirfd, const char *path, int flags, char *buf, size_t siz
 }
 
 /* The same file, by the same rules, as libcontainer's cgroupFrozen. */
-bool thawed(const char *line)
+bool thawed(const char *t, const char **next)
 {
 	char path[4096], state[64];
-	const char *want;
+	const char *line = t, *want;
 	size_t n;
 
-	if (*line == '\0')
-		return true;
+	*next = t;
 	if (strncmp(line, "freezer-v1 /", 12) == 0) {
 		line += 11;
 		want = "THAWED\n";
@@ -135,16 +145,106 @@ bool thawed(const char *line)
 		line += 10;
 		want = "0\n";
 	} else {
-		return false;
+		return true; /* no freezer */
 	}
 	n = strcspn(line, "\n");
-	if (n >= sizeof(path) || line[n] != '\n' || line[n + 1] != '\0')
+	if (n >= sizeof(path) || line[n] != '\n')
 		return false;
 	memcpy(path, line, n);
 	path[n] = '\0';
+	*next = line + n + 1;
 	if (read_small(AT_FDCWD, path, 0, state, sizeof(state)) < 0)
 		return false;
 	return strcmp(state, want) == 0;
+}
+
+const char *parse_init(const char *t, pid_t *pid, unsigned long long *start)
+{
+	char *end;
+	long p;
+
+	if (strncmp(t, "init ", 5) != 0 || t[5] < '1' || t[5] > '9')
+		return NULL;
+	p = strtol(t + 5, &end, 10);
+	if (*end != ' ' || p <= 0 || p > INT_MAX || end[1] < '1' || end[1] > '9')
+		return NULL;
+	*pid = (pid_t)p;
+	*start = strtoull(end + 1, &end, 10);
+	if (*end != '\n' || *start == ULLONG_MAX)
+		return NULL;
+	return end + 1;
+}
+
+/* Fields 3 and 22 of /proc/PID/stat, through a /proc checked to be a
+ * procfs: a bind mount or a FUSE fs over /proc could otherwise make any
+ * process look like the init (libcontainer's openVerifiedProc does the
+ * same check). */
+bool proc_start(pid_t pid, char *state, unsigned long long *start)
+{
+	char path[32], buf[1024], *p, *end;
+	struct statfs sfs;
+	int procfd, field;
+	bool ok = false;
+
+	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return false;
+	if (fstatfs(procfd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		goto out;
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	if (read_small(procfd, path, O_NOFOLLOW, buf, sizeof(buf)) <= 0)
+		goto out;
+	/* The command name (field 2) may hold spaces and ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		goto out;
+	p += 2;
+	*state = *p;
+	for (field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			goto out;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		goto out;
+	*start = strtoull(p, &end, 10);
+	ok = (*end == ' ' || *end == '\n') && *start != ULLONG_MAX;
+out:
+	close(procfd);
+	return ok;
+}
+
+/* In the log's format, and on stderr too when the log is a file, as Go's
+ * fatal writes it. */
+void report(const struct globals *g, const char *msg, int err)
+{
+	char when[64], line[8192];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd = 2, len;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (g->json)
+		len = snprintf(line, sizeof(line), "{\"level\":\"error\",\"msg\":\"%s: %s\",\"time\":\"%s\"}\n", msg,
+			       strerror(err), when);
+	else
+		len = snprintf(line, sizeof(line), "time=\"%s\" level=error msg=\"%s: %s\"\n", when, msg, strerror(err));
+	if (g->log) {
+		fd = open(g->log, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			if (len > 0 && write(fd, line, (size_t)len) < 0) {
+				/* nothing left to tell it to */
+			}
+			close(fd);
+		}
+		dprintf(2, "%s: %s\n", msg, strerror(err));
+		return;
+	}
+	if (len > 0 && write(fd, line, (size_t)len) < 0) {
+		/* nothing left to tell it to */
+	}
 }
 
 bool touch_log(const struct globals *g)
@@ -178,6 +278,8 @@ __attribute__((constructor)) static void hull_fastpath(int argc, char **argv)
 		done = fast_start(&g, argc - cmd - 1, argv + cmd + 1);
 	else if (strcmp(argv[cmd], "kill") == 0)
 		done = fast_kill(&g, argc - cmd - 1, argv + cmd + 1);
+	else if (strcmp(argv[cmd], "delete") == 0)
+		done = fast_delete(&g, argc - cmd - 1, argv + cmd + 1);
 	if (done)
 		_exit(0);
 }

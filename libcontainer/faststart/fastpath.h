@@ -1,4 +1,4 @@
-/* What the C paths of the hull CLI (faststart.c, fastkill.c) share; see
+/* What the C paths of the hull CLI (faststart.c, fastkill.c, fastdelete.c) share; see
  * faststart.go. Each path returns false, having changed nothing, when it
  * is not sure, and the command is then Go's. */
 #ifndef HULL_FASTPATH_H
@@ -6,6 +6,11 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+
+/* libcontainer's kill ticket (kill_ticket.go), which fastkill.c and
+ * fastdelete.c read. */
+#define KILL_TICKET_FILE "kill.ticket"
+#define KILL_TICKET_MAGIC "hull kill ticket 2\n"
 
 /* runc's global flags that the C paths understand. */
 struct globals {
@@ -17,19 +22,34 @@ struct globals {
  * NUL-terminates them; -1 on error. */
 ssize_t read_small(int dirfd, const char *path, int flags, char *buf, size_t size);
 
-/* thawed says whether the freezer line of a ticket (the rest of it after
- * the lines before it; "" for a container without a freezer) names a
- * cgroup that is not frozen. */
-bool thawed(const char *line);
+/* thawed says whether the freezer line at the start of t (what a ticket
+ * holds after the lines before it) names a cgroup that is not frozen, and
+ * sets *next past it. t without a freezer line (a container without a
+ * freezer) is thawed, and *next is t. */
+bool thawed(const char *t, const char **next);
+
+/* parse_init reads the kill ticket's "init PID STARTTIME\n" at t and
+ * returns what follows, or NULL when the line is not exactly that. */
+const char *parse_init(const char *t, pid_t *pid, unsigned long long *start);
+
+/* proc_start reads the state and start time of pid through a verified
+ * procfs; false when it cannot. */
+bool proc_start(pid_t pid, char *state, unsigned long long *start);
+
+/* report logs the error that ends the command as Go's fatal would, for a
+ * failure after a step Go could not redo. */
+void report(const struct globals *g, const char *msg, int err);
 
 /* open_container_dir opens root/id as a directory, following no symlink
- * at id; -1 on error. */
-int open_container_dir(const struct globals *g, const char *id);
+ * at id; -1 on error. With rootfdp, it also leaves there an O_PATH
+ * descriptor of root, which the caller closes. */
+int open_container_dir(const struct globals *g, const char *id, int *rootfdp);
 
 /* touch_log creates the --log file as Go's configureLogging would. */
 bool touch_log(const struct globals *g);
 
 bool fast_start(const struct globals *g, int argc, char **argv);
 bool fast_kill(const struct globals *g, int argc, char **argv);
+bool fast_delete(const struct globals *g, int argc, char **argv);
 
 #endif

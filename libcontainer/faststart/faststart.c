@@ -5,12 +5,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fastpath.h"
@@ -20,51 +17,19 @@
 #define TICKET_FILE "start.ticket"
 #define TICKET_MAGIC "hull start ticket 1\n"
 
-/* report logs the error that ends the command as Go's fatal would: in
- * the log's format, and on stderr too when the log is a file. Only for
- * a failure after the init was let go, which Go could not redo. */
-static void report(const struct globals *a, const char *msg, int err)
-{
-	char when[64], line[8192];
-	time_t now = time(NULL);
-	struct tm tm;
-	int fd = 2, len;
-
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (a->json)
-		len = snprintf(line, sizeof(line), "{\"level\":\"error\",\"msg\":\"%s: %s\",\"time\":\"%s\"}\n", msg,
-			       strerror(err), when);
-	else
-		len = snprintf(line, sizeof(line), "time=\"%s\" level=error msg=\"%s: %s\"\n", when, msg, strerror(err));
-	if (a->log) {
-		fd = open(a->log, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			if (len > 0 && write(fd, line, (size_t)len) < 0) {
-				/* nothing left to tell it to */
-			}
-			close(fd);
-		}
-		dprintf(2, "%s: %s\n", msg, strerror(err));
-		return;
-	}
-	if (len > 0 && write(fd, line, (size_t)len) < 0) {
-		/* nothing left to tell it to */
-	}
-}
-
 /* try_start starts the container and returns true, or returns false
  * having changed nothing for Go to do the command. */
 static bool try_start(const struct globals *a, const char *id)
 {
 	char ticket[8192];
+	const char *rest;
 	struct stat sb;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int dirfd, fifo = -1, r;
 	ssize_t n;
 	bool ok = false;
 
-	dirfd = open_container_dir(a, id);
+	dirfd = open_container_dir(a, id, NULL);
 	if (dirfd < 0)
 		return false;
 	do
@@ -76,7 +41,8 @@ static bool try_start(const struct globals *a, const char *id)
 	n = read_small(dirfd, TICKET_FILE, O_NOFOLLOW, ticket, sizeof(ticket));
 	if (n <= 0 || (size_t)n >= sizeof(ticket) - 1 || strncmp(ticket, TICKET_MAGIC, strlen(TICKET_MAGIC)) != 0)
 		goto out;
-	if (!thawed(ticket + strlen(TICKET_MAGIC)))
+	/* Nothing but the freezer line may follow the magic. */
+	if (!thawed(ticket + strlen(TICKET_MAGIC), &rest) || *rest != '\0')
 		goto out;
 	/* Non-blocking: without a reader (the init gone) open fails, and the
 	 * init holds its end read-write from create until it execs. */
