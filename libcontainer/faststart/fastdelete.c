@@ -29,7 +29,7 @@ static const struct {
 	const char *name;
 	unsigned char type;
 } known[] = {
-	{ KILL_TICKET_FILE, DT_REG },  { "start.ticket", DT_REG },	 { "exec.fifo", DT_FIFO },
+	{ KILL_TICKET_FILE, DT_REG }, { "start.ticket", DT_REG }, { "exec.fifo", DT_FIFO },
 	{ "hook-report.fifo", DT_FIFO }, { "state.json", DT_REG },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
@@ -337,7 +337,8 @@ static bool try_delete(const struct globals *g, const char *id)
 	while (r < 0 && errno == EINTR);
 	if (r < 0 || fstat(dirfd, &sb) < 0 || sb.st_nlink == 0)
 		goto out;
-	len = read_small(dirfd, KILL_TICKET_FILE, O_NOFOLLOW, ticket, sizeof(ticket));
+	/* O_NONBLOCK: should the name be a fifo, the scan refuses it later. */
+	len = read_small(dirfd, KILL_TICKET_FILE, O_NOFOLLOW | O_NONBLOCK, ticket, sizeof(ticket));
 	if (len <= 0 || (size_t)len >= sizeof(ticket) - 1 ||
 	    strncmp(ticket, KILL_TICKET_MAGIC, strlen(KILL_TICKET_MAGIC)) != 0)
 		goto out;
