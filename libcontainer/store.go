@@ -128,8 +128,9 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 }
 
 // saveRecord writes the container's record atomically, and then the kill
-// ticket that follows from it (kill_ticket.go). mgr is the container's
-// cgroup manager, for the ticket's delete section; nil leaves it out.
+// ticket and the state output that follow from it (kill_ticket.go,
+// state_output.go). mgr is the container's cgroup manager, for the kill
+// ticket's delete section; nil leaves it out.
 func saveRecord(dir string, r *record, mgr cgroups.Manager) error {
 	if !r.partial {
 		raw, err := specjson.Marshal(r.Spec)
@@ -145,7 +146,10 @@ func saveRecord(dir string, r *record, mgr cgroups.Manager) error {
 	if err := writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600); err != nil {
 		return err
 	}
-	return saveKillTicket(dir, r, mgr)
+	if err := saveKillTicket(dir, r, mgr); err != nil {
+		return err
+	}
+	return saveStateOutput(dir, r)
 }
 
 // saveIntent writes the intent record of a create atomically.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"os"
 
 	"github.com/hullrt/hull/internal/phasetrace"
@@ -15,11 +13,12 @@ var stateCommand = containerCommand("state", "print the state of a container",
 	func(c *libcontainer.Container) error {
 		st := c.State()
 		phasetrace.Mark("state:status")
-		data, err := json.MarshalIndent(st, "", "  ")
+		// The C state path prints what the same function rendered at
+		// the last state.json write (libcontainer's state_output.go).
+		data, err := libcontainer.StateJSON(st)
 		if err != nil {
-			return fmt.Errorf("encode state: %w", err)
+			return err
 		}
-		// No trailing newline: runc prints none, and parsers do not care.
 		_, err = os.Stdout.Write(data)
 		phasetrace.Mark("state:print")
 		return err

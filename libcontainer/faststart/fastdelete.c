@@ -20,7 +20,8 @@
 #include "fastpath.h"
 
 /* The files a container's directory may hold when the C path deletes it
- * (libcontainer's store.go, start_ticket.go, kill_ticket.go), with the
+ * (libcontainer's store.go, start_ticket.go, kill_ticket.go,
+ * state_output.go), with the
  * type each must have. Anything else (intent.json of an unfinished
  * create, a temporary file of an interrupted atomic write, what a
  * later version puts there) is Go's to judge. state.json is removed
@@ -30,7 +31,7 @@ static const struct {
 	unsigned char type;
 } known[] = {
 	{ KILL_TICKET_FILE, DT_REG }, { "start.ticket", DT_REG }, { "exec.fifo", DT_FIFO },
-	{ "hook-report.fifo", DT_FIFO }, { "state.json", DT_REG },
+	{ "hook-report.fifo", DT_FIFO }, { "state.output", DT_REG }, { "state.json", DT_REG },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 #define STATE_FILE (NKNOWN - 1)

@@ -179,24 +179,29 @@ const char *parse_init(const char *t, pid_t *pid, unsigned long long *start)
  * procfs: a bind mount or a FUSE fs over /proc could otherwise make any
  * process look like the init (libcontainer's openVerifiedProc does the
  * same check). */
-bool proc_start(pid_t pid, char *state, unsigned long long *start)
+int proc_stat(pid_t pid, char *state, unsigned long long *start)
 {
 	char path[32], buf[1024], *p, *end;
 	struct statfs sfs;
-	int procfd, field;
-	bool ok = false;
+	int procfd, field, ret = -1;
+	ssize_t n;
 
 	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
-		return false;
+		return -1;
 	if (fstatfs(procfd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
 		goto out;
 	snprintf(path, sizeof(path), "%d/stat", (int)pid);
-	if (read_small(procfd, path, O_NOFOLLOW, buf, sizeof(buf)) <= 0)
+	n = read_small(procfd, path, O_NOFOLLOW, buf, sizeof(buf));
+	if (n < 0) {
+		/* Gone, as readProcStat's errNoProcess. */
+		if (errno == ENOENT || errno == ESRCH)
+			ret = 0;
 		goto out;
+	}
 	/* The command name (field 2) may hold spaces and ')'. */
 	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
+	if (n == 0 || (size_t)n >= sizeof(buf) - 1 || !p || p[1] != ' ')
 		goto out;
 	p += 2;
 	*state = *p;
@@ -208,11 +213,53 @@ bool proc_start(pid_t pid, char *state, unsigned long long *start)
 	}
 	if (*p < '0' || *p > '9')
 		goto out;
+	errno = 0;
 	*start = strtoull(p, &end, 10);
-	ok = (*end == ' ' || *end == '\n') && *start != ULLONG_MAX;
+	if ((*end == ' ' || *end == '\n') && !errno && *start != ULLONG_MAX)
+		ret = 1;
 out:
 	close(procfd);
-	return ok;
+	return ret;
+}
+
+bool proc_start(pid_t pid, char *state, unsigned long long *start)
+{
+	return proc_stat(pid, state, start) == 1;
+}
+
+/* The same file, by the same rules, as libcontainer's cgroupFrozen, for
+ * the values the kernel writes there; anything else is unsure. */
+int freezer_state(const char *line)
+{
+	char path[4096], state[64];
+	const char *frozen[2], *thawed;
+	size_t n;
+
+	if (strcmp(line, "freezer none") == 0)
+		return 0;
+	if (strncmp(line, "freezer-v1 /", 12) == 0) {
+		line += 11;
+		thawed = "THAWED\n";
+		frozen[0] = "FROZEN\n";
+		frozen[1] = "FREEZING\n";
+	} else if (strncmp(line, "freeze-v2 /", 11) == 0) {
+		line += 10;
+		thawed = "0\n";
+		frozen[0] = frozen[1] = "1\n";
+	} else {
+		return -1;
+	}
+	n = strlen(line);
+	if (n >= sizeof(path) || strchr(line, '\n'))
+		return -1;
+	memcpy(path, line, n + 1);
+	if (read_small(AT_FDCWD, path, 0, state, sizeof(state)) < 0)
+		return -1;
+	if (strcmp(state, thawed) == 0)
+		return 0;
+	if (strcmp(state, frozen[0]) == 0 || strcmp(state, frozen[1]) == 0)
+		return 1;
+	return -1;
 }
 
 /* In the log's format, and on stderr too when the log is a file, as Go's
@@ -280,6 +327,8 @@ __attribute__((constructor)) static void hull_fastpath(int argc, char **argv)
 		done = fast_kill(&g, argc - cmd - 1, argv + cmd + 1);
 	else if (strcmp(argv[cmd], "delete") == 0)
 		done = fast_delete(&g, argc - cmd - 1, argv + cmd + 1);
+	else if (strcmp(argv[cmd], "state") == 0)
+		done = fast_state(&g, argc - cmd - 1, argv + cmd + 1);
 	if (done)
 		_exit(0);
 }

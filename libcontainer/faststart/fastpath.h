@@ -1,4 +1,5 @@
-/* What the C paths of the hull CLI (faststart.c, fastkill.c, fastdelete.c) share; see
+/* What the C paths of the hull CLI (faststart.c, fastkill.c, fastdelete.c,
+ * faststate.c) share; see
  * faststart.go. Each path returns false, having changed nothing, when it
  * is not sure, and the command is then Go's. */
 #ifndef HULL_FASTPATH_H
@@ -36,6 +37,16 @@ const char *parse_init(const char *t, pid_t *pid, unsigned long long *start);
  * procfs; false when it cannot. */
 bool proc_start(pid_t pid, char *state, unsigned long long *start);
 
+/* proc_stat is proc_start telling why not: 1 when read, 0 when there is
+ * no such process, -1 when unsure. */
+int proc_stat(pid_t pid, char *state, unsigned long long *start);
+
+/* freezer_state reads the freezer file that line names ("freezer-v1
+ * PATH", "freeze-v2 PATH" or "freezer none", without its newline): 0 for
+ * a cgroup not frozen (or no freezer), 1 for a frozen one, -1 when
+ * unsure. */
+int freezer_state(const char *line);
+
 /* report logs the error that ends the command as Go's fatal would, for a
  * failure after a step Go could not redo. */
 void report(const struct globals *g, const char *msg, int err);
@@ -51,5 +62,6 @@ bool touch_log(const struct globals *g);
 bool fast_start(const struct globals *g, int argc, char **argv);
 bool fast_kill(const struct globals *g, int argc, char **argv);
 bool fast_delete(const struct globals *g, int argc, char **argv);
+bool fast_state(const struct globals *g, int argc, char **argv);
 
 #endif
