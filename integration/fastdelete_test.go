@@ -3,12 +3,10 @@ package integration
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -313,20 +311,8 @@ func TestDeleteTicketPidReused(t *testing.T) {
 	}
 	initStart := strings.Fields(lines[1])[2]
 
-	// Start times count clock ticks: a later process has a later one.
-	time.Sleep(50 * time.Millisecond)
-	decoy := exec.Command("sleep", "600")
-	if err := decoy.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = decoy.Wait(); close(exited) }()
-	t.Cleanup(func() { _ = decoy.Process.Kill(); <-exited })
-	if start := procStartTime(t, decoy.Process.Pid); start == initStart {
-		t.Fatalf("the decoy %d has the init's start time %s", decoy.Process.Pid, start)
-	}
-	lines[1] = "init " + strconv.Itoa(decoy.Process.Pid) + " " + initStart
+	decoy := startDecoy(t, initStart)
+	lines[1] = "init " + strconv.Itoa(decoy.pid) + " " + initStart
 	if err := os.WriteFile(ticketPath, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -339,12 +325,5 @@ func TestDeleteTicketPidReused(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(rt.root, c.id)); !os.IsNotExist(err) {
 		t.Errorf("the state directory is still there after delete: %v", err)
 	}
-	select {
-	case <-exited:
-		t.Fatalf("the process that reused the ticket's pid was signalled: %v", waitErr)
-	case <-time.After(200 * time.Millisecond):
-	}
-	if !processAlive(decoy.Process.Pid) {
-		t.Fatalf("the process that reused the ticket's pid is gone")
-	}
+	decoy.mustBeUntouched(t)
 }

@@ -2,13 +2,11 @@ package integration
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -153,22 +151,8 @@ func TestKillTicketPidReused(t *testing.T) {
 	}
 	initStart := strings.Fields(lines[1])[2]
 
-	// Start times count clock ticks: a later process has a later one.
-	time.Sleep(50 * time.Millisecond)
-	decoy := exec.Command("sleep", "600")
-	if err := decoy.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// exited closes once the decoy is reaped, so the cleanup can wait
-	// for it however the test ends.
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = decoy.Wait(); close(exited) }()
-	t.Cleanup(func() { _ = decoy.Process.Kill(); <-exited })
-	if start := procStartTime(t, decoy.Process.Pid); start == initStart {
-		t.Fatalf("the decoy %d has the init's start time %s", decoy.Process.Pid, start)
-	}
-	lines[1] = "init " + strconv.Itoa(decoy.Process.Pid) + " " + initStart
+	decoy := startDecoy(t, initStart)
+	lines[1] = "init " + strconv.Itoa(decoy.pid) + " " + initStart
 	if err := os.WriteFile(ticketPath, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -178,14 +162,7 @@ func TestKillTicketPidReused(t *testing.T) {
 	if !ranGo {
 		t.Errorf("kill with a ticket naming a reused pid did not step aside to Go")
 	}
-	select {
-	case <-exited:
-		t.Fatalf("the process that reused the ticket's pid was signalled: %v", waitErr)
-	case <-time.After(200 * time.Millisecond):
-	}
-	if !processAlive(decoy.Process.Pid) {
-		t.Fatalf("the process that reused the ticket's pid is gone")
-	}
+	decoy.mustBeUntouched(t)
 	c.waitStatus(specs.StateStopped) // Go killed the real init
 }
 

@@ -2,12 +2,10 @@ package integration
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -143,19 +141,8 @@ func TestStateOutputPidReused(t *testing.T) {
 	}
 	initStart := strings.Fields(lines[2])[2]
 
-	// Start times count clock ticks: a later process has a later one.
-	time.Sleep(50 * time.Millisecond)
-	decoy := exec.Command("sleep", "600")
-	if err := decoy.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = decoy.Wait(); close(exited) }()
-	t.Cleanup(func() { _ = decoy.Process.Kill(); <-exited })
-	if start := procStartTime(t, decoy.Process.Pid); start == initStart {
-		t.Fatalf("the decoy %d has the init's start time %s", decoy.Process.Pid, start)
-	}
-	lines[2] = "init " + strconv.Itoa(decoy.Process.Pid) + " " + initStart
+	decoy := startDecoy(t, initStart)
+	lines[2] = "init " + strconv.Itoa(decoy.pid) + " " + initStart
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
