@@ -30,8 +30,8 @@ func execPidsError(err error, cgroupPaths map[string]string) error {
 	if !ok {
 		return err
 	}
-	// The errno is wrapped, not the op's text: "fork container init" is
-	// the create's wording of the same op.
+	// The errno is wrapped, not the op's text: this error already says
+	// which process did not fit.
 	return fmt.Errorf("linux.resources.pids.limit: no room under the container's limit of %d tasks (pids.max) to start the exec'd process (it needs 2 while it starts): %w",
 		limit, ee.Errno)
 }

@@ -22,7 +22,7 @@ func TestExecPidsErrorNamesTheLimitOnlyWhenReached(t *testing.T) {
 		}
 		return map[string]string{"pids": d}
 	}
-	forkEAGAIN := &ExecutorError{Origin: "process", Message: "fork container init", Errno: unix.EAGAIN, Op: program.OpFork}
+	forkEAGAIN := &ExecutorError{Origin: "process", Message: "fork the container process", Errno: unix.EAGAIN, Op: program.OpFork}
 	for _, tc := range []struct {
 		name  string
 		err   error

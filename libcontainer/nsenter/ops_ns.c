@@ -123,7 +123,7 @@ int op_fork(const struct op *op, uint32_t index)
 		return fail("create fork sync pipe");
 	pid = fork();
 	if (pid < 0)
-		return fail("fork container init");
+		return fail("fork the container process");
 	if (pid > 0) {
 		close(sync[0]);
 		upid = (uint32_t)pid;
