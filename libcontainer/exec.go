@@ -87,7 +87,7 @@ func (c *Container) Exec(process *specs.Process, opts ExecOptions) (*Process, er
 }
 
 func (cr *creation) exec(c *Container, process *specs.Process, opts ExecOptions) (*Process, error) {
-	if err := c.reload(); err != nil {
+	if err := c.refresh(); err != nil {
 		return nil, err
 	}
 	var err error

@@ -71,6 +71,10 @@ type record struct {
 	RawSpec json.RawMessage `json:"spec"`
 	// partial says Spec is only the summary of RawSpec.
 	partial bool
+	// raw is state.json as read (nil for a record not read from disk), so
+	// that a re-read finding the same bytes can keep this record and the
+	// config already decoded from it (Container.refresh).
+	raw []byte
 	// intent says the record is the intent of a create that has not
 	// finished (intent.json, no state.json): in progress while its creator
 	// holds the directory's lock, abandoned after.

@@ -180,6 +180,7 @@ func loadRecord(dir, id string) (*record, error) {
 		return nil, fmt.Errorf("decode state of %q: %w", id, err)
 	}
 	r.partial = r.Spec != nil
+	r.raw = data
 	return &r, nil
 }
 
