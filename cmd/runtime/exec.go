@@ -122,14 +122,14 @@ func execInContainer(ctx *cli.Context) error {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("become child subreaper: %w", err)
 	}
-	signals, err := prepareForeground(detach)
-	if err != nil {
-		return err
-	}
-	phasetrace.Mark("exec:signals")
-	if signals != nil {
+	// Every signal is caught while the executor sets the process up, and
+	// before the process runs (see signalRelay).
+	var signals *signalRelay
+	if !detach {
+		signals = catchAllBeside()
 		opts.Beside = signals.beside
 	}
+	phasetrace.Mark("exec:signals")
 	handedOver = true
 	p, err := c.Exec(process, opts)
 	if err != nil {
