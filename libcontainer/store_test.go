@@ -29,6 +29,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if _, err := got.fullSpec(); err != nil {
 		t.Fatal(err)
 	}
+	got.raw = nil // the bytes read, for Container.refresh
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
 	}
