@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 func TestRecordRoundTrip(t *testing.T) {
@@ -111,6 +113,40 @@ func TestWriteFileAtomicLeavesNoTemporaryFiles(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Fatalf("directory holds %d entries, want only the file", len(entries))
+	}
+}
+
+// The file gets the mode asked for whatever the umask (the temporary file
+// is created 0600 less the umask, then chmodded), and a failed write
+// leaves no temporary file behind.
+func TestWriteFileAtomicModeAndFailure(t *testing.T) {
+	dir := t.TempDir()
+	old := unix.Umask(0o277)
+	defer unix.Umask(old)
+	path := filepath.Join(dir, "pid")
+	if err := writeFileAtomic(path, []byte("42"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("stat: %v, %v; want mode 0644", fi, err)
+	}
+	// A directory in the way: the rename fails.
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, "inside"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := writeFileAtomic(blocked, []byte("x"), 0o600)
+	if err == nil || !strings.HasPrefix(err.Error(), "rename into "+blocked+": rename ") {
+		t.Fatalf("write over a directory: %v; want a rename error naming it", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("directory holds %v, want only pid and blocked", entries)
+	}
+	// No directory to create the temporary file in.
+	err = writeFileAtomic(filepath.Join(dir, "missing", "f"), []byte("x"), 0o600)
+	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "create temporary file for ") {
+		t.Fatalf("write into a missing directory: %v", err)
 	}
 }
 
