@@ -319,7 +319,19 @@ func (d cgroupDir) removeAll() error {
 
 // removeTree removes the cgroup name under the directory parentFd; where
 // names it in errors.
+//
+// It tries the rmdir first: the kernel removes a cgroup only when it has
+// neither processes nor child cgroups (EBUSY otherwise; its interface
+// files do not count), so a container's cgroup that is already empty,
+// the usual case, goes with one system call instead of an open, a listing
+// and a close before it (5 system calls and an *os.File per hierarchy, 10
+// hierarchies on a hybrid host). Any refusal takes the walk below, which
+// removes the children first and retries a cgroup still busy.
 func removeTree(parentFd int, name, where string) error {
+	switch err := unix.Unlinkat(parentFd, name, unix.AT_REMOVEDIR); err {
+	case nil, unix.ENOENT:
+		return nil
+	}
 	fd, err := openat2Beneath(parentFd, name, unix.O_RDONLY|unix.O_DIRECTORY)
 	if err == unix.ENOENT {
 		return nil
