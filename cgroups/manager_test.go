@@ -336,6 +336,51 @@ func TestLoadKeepsPaths(t *testing.T) {
 	expectFile(t, dirOf(t, m, "pids"), "pids.max", "7")
 }
 
+// LoadFrom, in the process whose manager made the paths, rebuilds the
+// manager Load would: the same paths, processes, limits and removal.
+func TestLoadFromIsLoad(t *testing.T) {
+	m := testManager(t, nil)
+	pid := startSleep(t, m)
+	if err := m.Apply(pid); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	paths := m.Paths()
+	from := LoadFrom(m, paths).(*manager)
+	loaded := Load(paths).(*manager)
+	if got, want := from.Paths(), loaded.Paths(); !maps.Equal(got, want) {
+		t.Fatalf("LoadFrom(m, Paths()).Paths() = %v, Load's %v", got, want)
+	}
+	if from.pureV2 != loaded.pureV2 || len(from.cgroups) != len(loaded.cgroups) {
+		t.Fatalf("LoadFrom: pureV2 %v, %d cgroups; Load: %v, %d", from.pureV2, len(from.cgroups), loaded.pureV2, len(loaded.cgroups))
+	}
+	for i, c := range from.cgroups {
+		l := loaded.cgroups[i]
+		if c.key != l.key || c.mountpoint != l.mountpoint || c.dir.root != l.dir.root || c.dir.rel != l.dir.rel {
+			t.Fatalf("cgroup %d: LoadFrom %s %s/%s, Load %s %s/%s", i, c.key, c.dir.root, c.dir.rel, l.key, l.dir.root, l.dir.rel)
+		}
+	}
+	// Paths outside a hierarchy are dropped, as Load drops them.
+	odd := maps.Clone(paths)
+	for k := range odd {
+		odd[k] = "/elsewhere/" + k
+		break
+	}
+	if got, want := LoadFrom(m, odd).Paths(), Load(odd).Paths(); !maps.Equal(got, want) {
+		t.Fatalf("LoadFrom of a path outside its hierarchy: %v, Load's %v", got, want)
+	}
+	pids, err := from.Pids()
+	if err != nil || !slices.Contains(pids, pid) {
+		t.Fatalf("LoadFrom Pids() = %v, %v", pids, err)
+	}
+	killAndReap(t, pid)
+	if err := from.Destroy(); err != nil {
+		t.Fatalf("Destroy: %v", err)
+	}
+	if loaded.Exists() {
+		t.Error("Exists() = true after the LoadFrom manager's Destroy")
+	}
+}
+
 func TestSetMemoryAndSwapBothWays(t *testing.T) {
 	m := testManager(t, &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(64 << 20)), Swap: ptr(int64(128 << 20))}})
 	requireController(t, m, "memory")

@@ -9,6 +9,7 @@ import (
 	"github.com/moby/sys/user"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/hullrt/hull/cgroups"
 	"github.com/hullrt/hull/libcontainer/nsenter"
 	"github.com/hullrt/hull/libcontainer/program"
 	"github.com/hullrt/hull/specconv"
@@ -28,6 +29,18 @@ type Container struct {
 	// prog is the compiled program (files closed), to name the config
 	// field of an executor error that arrives after create.
 	prog *program.Program
+	// cgroupsMadeBy is the cgroup manager of the Create that returned
+	// the container (nil when loaded): its Delete rebuilds the manager
+	// from the hierarchies it found (cgroups.LoadFrom).
+	cgroupsMadeBy cgroups.Manager
+}
+
+// cgroupManager rebuilds the container's cgroup manager from the record's paths.
+func (c *Container) cgroupManager() cgroups.Manager {
+	if c.cgroupsMadeBy != nil {
+		return cgroups.LoadFrom(c.cgroupsMadeBy, c.rec.CgroupPaths)
+	}
+	return cgroups.Load(c.rec.CgroupPaths)
 }
 
 // ID returns the container's id.

@@ -290,7 +290,7 @@ func (cr *creation) run(root, id string, plan *specconv.Plan) (*Container, error
 		logrus.Debugf("create %s: tell the init create is done: %v", id, err)
 	}
 	crashpoint.Here("create:done")
-	c := &Container{id: id, dir: dir, rec: rec, console: cr.console}
+	c := &Container{id: id, dir: dir, rec: rec, console: cr.console, cgroupsMadeBy: cr.mgr}
 	cr.console = nil
 	if cr.opts.KeepExecutorSocket {
 		c.exe, c.prog = cr.exe, cr.prog

@@ -29,7 +29,7 @@ func (c *Container) Delete(force bool) error {
 	}
 	defer lock.unlock()
 	phasetrace.Mark("delete:locked")
-	mgr := cgroups.Load(c.rec.CgroupPaths)
+	mgr := c.cgroupManager()
 	switch status {
 	case Stopped:
 	case Created:
