@@ -105,14 +105,15 @@ func (c *Container) refresh() error {
 }
 
 // lockAndReload takes the container's lock and re-reads its record, so an
-// operation acts on what is on disk now rather than what Load saw, and
-// returns its current status. The caller unlocks.
+// operation acts on what is on disk now rather than what Load saw (or
+// what Create wrote), and returns its current status. The caller unlocks.
+// The record is decoded again only when state.json changed (refresh).
 func (c *Container) lockAndReload() (*dirLock, Status, error) {
 	lock, err := lockDir(c.dir, c.id)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := c.reload(); err != nil {
+	if err := c.refresh(); err != nil {
 		lock.unlock()
 		return nil, "", err
 	}

@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -178,6 +179,8 @@ func ignoringEINTR(fn func() error) error {
 // state_output.go). mgr is the container's cgroup manager, for the kill
 // ticket's delete section; nil leaves it out.
 func saveRecord(dir string, r *record, mgr cgroups.Manager) error {
+	// Until state.json holds the record, the bytes on disk are not its.
+	r.raw = nil
 	if !r.partial {
 		raw, err := specjson.Marshal(r.Spec)
 		if err != nil {
@@ -192,10 +195,26 @@ func saveRecord(dir string, r *record, mgr cgroups.Manager) error {
 	if err := writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600); err != nil {
 		return err
 	}
+	if readsBackAsIs(data) {
+		// The record decoded from these bytes is r: a re-read that finds
+		// them keeps it (Container.refresh), as for a record read from
+		// disk. A foreground run's start and delete, a few milliseconds
+		// after its create wrote it, then decode state.json neither.
+		r.raw = data
+	}
 	if err := saveKillTicket(dir, r, mgr); err != nil {
 		return err
 	}
 	return saveStateOutput(dir, r)
+}
+
+// readsBackAsIs says that data, JSON encoding/json wrote, decodes to the
+// values it was written from: that no string held invalid UTF-8, which
+// encoding/json writes as the escape \ufffd and reads back as U+FFFD
+// (a string holding that escape's text, written as \\ufffd, counts
+// too: its record is then decoded again, as any other).
+func readsBackAsIs(data []byte) bool {
+	return !bytes.Contains(data, []byte(`\ufffd`))
 }
 
 // saveIntent writes the intent record of a create atomically.

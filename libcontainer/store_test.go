@@ -31,7 +31,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if _, err := got.fullSpec(); err != nil {
 		t.Fatal(err)
 	}
-	got.raw = nil // the bytes read, for Container.refresh
+	got.raw, want.raw = nil, nil // the bytes read and written, for Container.refresh
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
 	}
