@@ -83,6 +83,9 @@ type Manager interface {
 	// cgroup frozen; Thaw undoes it.
 	Freeze() error
 	Thaw() error
+	// Kill SIGKILLs every process in the cgroup at once through cgroup2's
+	// cgroup.kill; ErrKillUnsupported when there is none.
+	Kill() error
 	// Paths maps each hierarchy key ("memory", "cpu,cpuacct", "unified",
 	// "" for a pure v2 host) to the container's directory. Save it, and
 	// rebuild the manager with Load.

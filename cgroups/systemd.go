@@ -194,6 +194,7 @@ func (m *systemdManager) Paths() map[string]string {
 func (m *systemdManager) Pids() ([]int, error) { return m.fs.Pids() }
 func (m *systemdManager) Freeze() error        { return m.fs.Freeze() }
 func (m *systemdManager) Thaw() error          { return m.fs.Thaw() }
+func (m *systemdManager) Kill() error          { return m.fs.Kill() }
 
 // Created and WouldCreate are empty: systemd owns the unit's cgroup and its
 // slices, and removes them when the unit stops.
