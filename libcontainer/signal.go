@@ -87,6 +87,10 @@ var ErrNotRunning = errors.New("container not running")
 // after the init exited are signalled too; when none is left, or the
 // cgroup is gone, that is success (containerd's shim calls `kill --all`
 // exactly then). Otherwise a stopped container cannot be signalled.
+// Every process means every one, forks included: see signalAllProcesses.
+// (runc 1.2 and later keep --all only for that success, and send other
+// signals to the init alone; hull keeps runc 1.1's meaning, which
+// TestKillAllReachesEveryProcess pins.)
 func (c *Container) Signal(sig unix.Signal, all bool) error {
 	if err := c.reload(); err != nil {
 		return err
@@ -102,13 +106,15 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 	// caches for the whole specs tree).
 	sharedPid := !hasOwnPidNamespace(c.rec.Spec)
 	if all || (sig == unix.SIGKILL && sharedPid) {
+		// signalAll thaws a frozen cgroup it SIGKILLed, as thawKilled does
+		// for the init alone.
 		if err := c.signalAll(sig); err != nil {
 			if !all && st == Stopped {
 				return c.stateError(ErrNotRunning)
 			}
 			return err
 		}
-		return c.thawKilled(sig, st)
+		return nil
 	}
 	if st == Stopped {
 		return c.stateError(ErrNotRunning)
@@ -132,25 +138,6 @@ func (c *Container) thawKilled(sig unix.Signal, st Status) error {
 	}
 	if err := cgroups.Load(c.rec.CgroupPaths).Thaw(); err != nil {
 		return fmt.Errorf("thaw the paused container after SIGKILL: %w", err)
-	}
-	return nil
-}
-
-// signalAll signals every process in the container's cgroup; a cgroup
-// that is gone holds none.
-func (c *Container) signalAll(sig unix.Signal) error {
-	// A manager is good for one query (it holds the cgroup's fds until then).
-	if !cgroups.Load(c.rec.CgroupPaths).Exists() {
-		return nil
-	}
-	pids, err := cgroups.Load(c.rec.CgroupPaths).Pids()
-	if err != nil {
-		return fmt.Errorf("list container processes: %w", err)
-	}
-	for _, pid := range pids {
-		if err := unix.Kill(pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("send %s to %d: %w", unix.SignalName(sig), pid, err)
-		}
 	}
 	return nil
 }
