@@ -12,11 +12,11 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// Signals other than INT/TERM/HUP/QUIT are caught while hull waits for the
-// executor, and that is joined before hull names the process (pid file)
-// or lets it run: a signal sent to a foreground `run` or `exec` the moment
-// its pid file appears must reach the process, not be dropped by hull or
-// end it. The `sleep` has no handler, so the forwarded signal
+// Signals other than INT/TERM/HUP/QUIT (for `exec`, every signal) are
+// caught while hull waits for the executor, and that is joined before hull
+// names the process (pid file) or lets it run: a signal sent to a
+// foreground `run` or `exec` the moment its pid file appears must reach
+// the process, not be dropped by hull or end it. The `sleep` has no handler, so the forwarded signal
 // kills it and hull exits 128+N; a dropped one would leave it sleeping.
 func TestSignalRightAfterThePidFileIsForwarded(t *testing.T) {
 	rt := newRuntime(t)
@@ -36,7 +36,7 @@ func TestSignalRightAfterThePidFileIsForwarded(t *testing.T) {
 	}
 	c := newContainer(t, rt, testSpec(t, rt, "sleep", "1000"))
 	mustSucceed(t, rt.run("run", "--detach", "--bundle", c.bundle, c.id))
-	for _, sig := range []syscall.Signal{syscall.SIGUSR2, syscall.Signal(50)} {
+	for _, sig := range []syscall.Signal{syscall.SIGUSR2, syscall.Signal(50), syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run("exec/"+sigName(sig), func(t *testing.T) {
 			pidFile := filepath.Join(t.TempDir(), "pid")
 			cmd := rt.command("exec", "--pid-file", pidFile, c.id, "sleep", "1000")
