@@ -90,9 +90,8 @@ func (c *Container) reload() error {
 // changed since it read it: the file is read again all the same, and only
 // when it holds other bytes is it decoded again. The same bytes decode to
 // the same record, so exec, which read the record (and decoded the whole
-// config to build its process) a few milliseconds earlier, does not
-// decode both a second time: ~0.4 ms and ~30 page faults of its critical
-// path (docs/SPEED.md).
+// config to build its process) a millisecond or two earlier, does not
+// decode both a second time: ~0.15 ms of its critical path (docs/SPEED.md).
 func (c *Container) refresh() error {
 	if c.rec == nil || c.rec.raw == nil || c.rec.intent {
 		return c.reload()

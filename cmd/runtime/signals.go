@@ -46,7 +46,9 @@ import (
 // the channel or stops/ends nothing, and forwardSignals, started after
 // that, passes the ones queued meanwhile on, in order. One not among the
 // stop signals that comes earlier, while hull alone knows of the
-// process, is dropped, as one sent before hull started would be.
+// process, is dropped, as one sent before hull started would be; for
+// exec, a stop signal that early ends (or stops) hull, and the process
+// never runs.
 type signalRelay struct {
 	ch   chan os.Signal
 	once sync.Once
