@@ -188,7 +188,7 @@ func saveRecord(dir string, r *record, mgr cgroups.Manager) error {
 		}
 		r.RawSpec = raw
 	}
-	data, err := json.Marshal(r)
+	data, err := encodeRecord(r)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
@@ -219,7 +219,7 @@ func readsBackAsIs(data []byte) bool {
 
 // saveIntent writes the intent record of a create atomically.
 func saveIntent(dir string, r *record) error {
-	data, err := json.Marshal(r)
+	data, err := encodeRecord(r)
 	if err != nil {
 		return fmt.Errorf("encode intent record: %w", err)
 	}

@@ -3,11 +3,12 @@
 # other: config loading and validation (specconv.LoadBundle on arbitrary
 # config.json), container ids, the program encoder/decoder, the executor's
 # C decoder (through a cgo shim: it must fail cleanly on any bytes), the
-# seccomp translation and the config codec (internal/specjson: the same
-# values, errors and bytes as encoding/json). Seeds: configs made like the OCI conformance
+# seccomp translation, the config codec (internal/specjson: the same
+# values, errors and bytes as encoding/json) and the state record's
+# encoder (libcontainer: json.Marshal's bytes and errors). Seeds: configs made like the OCI conformance
 # programs make theirs, runc's spec template, the default seccomp profile.
 # A failing input is written to the package's testdata/fuzz/ and replays
-# with `go test -run`. Run time: about 7 x FUZZTIME plus ~30 s of builds
+# with `go test -run`. Run time: about 8 x FUZZTIME plus ~30 s of builds
 # (FUZZTIME=30s: ~4 min). The targets' seed corpora also run, once, in
 # `make unit`.
 #
@@ -27,7 +28,8 @@ FUZZ_TARGETS := \
 	./libcontainer/program:FuzzProgramDecode:50000 \
 	./libcontainer/nsenter:FuzzCDecoder:50000 \
 	./seccomp:FuzzSeccompTranslate:10000 \
-	./internal/specjson:FuzzSpecJSON:20000
+	./internal/specjson:FuzzSpecJSON:20000 \
+	./libcontainer:FuzzEncodeRecord:50000
 
 .PHONY: fuzz fuzz-ci
 fuzz: deps
