@@ -28,7 +28,7 @@ func CompileExec(plan *specconv.Plan, process *specs.Process, initPid int, opts 
 	}
 	process = inheritTuning(process, plan.Spec.Process)
 	process = inheritLabels(process, plan.Spec.Process)
-	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: hostLSM(),
+	c := &compiler{plan: plan, spec: plan.Spec, opts: opts, prog: &program.Program{}, lsm: lsmFor(process),
 		userRoot: "/proc/" + strconv.Itoa(initPid) + "/root"}
 	if err := checkProcessLSM(process, c.lsm); err != nil {
 		return nil, err

@@ -44,6 +44,19 @@ func probeLSMHost() lsmHost {
 	return h
 }
 
+// lsmFor is what an exec'd process needs to know of the host's security
+// modules: the probe (hostLSM) for a process that asks for a label, and
+// nothing for one that does not, since checkProcessLSM refuses only a
+// label the host cannot apply and execLabels writes only the labels
+// asked for. The probe is the only use in an exec of go-selinux, procfs'
+// filesystems list and sysfs' apparmor parameter (docs/SPEED.md).
+func lsmFor(p *specs.Process) lsmHost {
+	if p == nil || (p.ApparmorProfile == "" && p.SelinuxLabel == "") {
+		return lsmHost{}
+	}
+	return hostLSM()
+}
+
 // Errors for a label the host cannot apply, in runc's words with the
 // field in front.
 var (

@@ -229,3 +229,29 @@ func TestProbeLSMHostMatchesSysfs(t *testing.T) {
 		t.Errorf("AppArmorExecAttr = %q", h.AppArmorExecAttr)
 	}
 }
+
+// An exec'd process without a label needs nothing of the host's LSMs, so
+// the host is not probed; one with a label gets the probe, and its check.
+func TestLSMForProbesOnlyForALabel(t *testing.T) {
+	probes := 0
+	saved := hostLSM
+	hostLSM = func() lsmHost { probes++; return lsmAppArmor }
+	t.Cleanup(func() { hostLSM = saved })
+
+	if got := lsmFor(&specs.Process{Args: []string{"true"}}); got != (lsmHost{}) || probes != 0 {
+		t.Errorf("no label: %+v after %d probes, want nothing probed", got, probes)
+	}
+	for _, p := range []*specs.Process{{ApparmorProfile: "p"}, {SelinuxLabel: "l"}} {
+		probes = 0
+		if got := lsmFor(p); got != lsmAppArmor || probes != 1 {
+			t.Errorf("%+v: %+v after %d probes, want the host after one", p, got, probes)
+		}
+	}
+	if err := checkProcessLSM(&specs.Process{ApparmorProfile: "p"}, lsmFor(&specs.Process{ApparmorProfile: "p"})); err != nil {
+		t.Errorf("apparmor profile on an apparmor host: %v", err)
+	}
+	hostLSM = func() lsmHost { return lsmNone }
+	if err := checkProcessLSM(&specs.Process{ApparmorProfile: "p"}, lsmFor(&specs.Process{ApparmorProfile: "p"})); err == nil {
+		t.Error("apparmor profile on a host without apparmor: no error")
+	}
+}
