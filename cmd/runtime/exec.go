@@ -147,6 +147,8 @@ func execInContainer(ctx *cli.Context) error {
 	}
 	signals.waitCaught() // done: the process exec'd only after that
 	go forwardSignals(signals.ch, tty, func(sig unix.Signal) error { return unix.Kill(p.Pid, sig) })
+	// The process runs: hull only relays from here, on the caller's CPUs.
+	signals.unpinThreads()
 	code, err := p.Wait()
 	tty.detach()
 	if err != nil {

@@ -56,6 +56,8 @@ type signalRelay struct {
 	caught chan struct{}
 	// stopLater: the stop signals too are caught beside (catchAllBeside).
 	stopLater bool
+	// unpin undoes beside's pinThreads (nil when nothing was pinned).
+	unpin func()
 }
 
 // stopSignals are the signals whose default action in a Go program ends
@@ -121,9 +123,23 @@ func (r *signalRelay) catchRest() {
 // beside is CreateOptions.Beside and ExecOptions.Beside: it starts
 // catching the rest, and create (exec) waits for the returned channel
 // before it names the init (lets the process exec).
+// For exec (stopLater) it also pins hull's threads to one CPU while the
+// signals are caught (pinThreads); unpinThreads undoes that.
 func (r *signalRelay) beside() <-chan struct{} {
+	if r.stopLater {
+		r.unpin = pinThreads()
+	}
 	r.catchRest()
 	return r.caught
+}
+
+// unpinThreads puts the caller's CPU mask back on hull's threads if beside
+// pinned them.
+func (r *signalRelay) unpinThreads() {
+	if r != nil && r.unpin != nil {
+		r.unpin()
+		r.unpin = nil
+	}
 }
 
 // waitCaught returns once every signal is caught (starting the rest now
