@@ -69,6 +69,24 @@ func TestCallersCPUAffinityIsKept(t *testing.T) {
 		}
 	}
 
+	// checkThreads checks every thread of the runtime's process pid.
+	checkThreads := func(t *testing.T, command string, pid int) {
+		t.Helper()
+		tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range tasks {
+			status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + task.Name() + "/status")
+			if err != nil {
+				continue // a thread that ended meanwhile
+			}
+			if got := cpusAllowed(t, string(status)); got != want {
+				t.Errorf("thread %s of the runtime's `%s`: CPUs %s, want the caller's %s", task.Name(), command, got, want)
+			}
+		}
+	}
+
 	t.Run("run", func(t *testing.T) {
 		rt := newRuntime(t)
 		dir := t.TempDir()
@@ -84,23 +102,40 @@ func TestCallersCPUAffinityIsKept(t *testing.T) {
 			var st specs.State
 			return json.Unmarshal([]byte(rt.run("state", c.id).stdout), &st) == nil && st.Status == specs.StateRunning
 		})
-		tasks, err := os.ReadDir("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, task := range tasks {
-			status, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task/" + task.Name() + "/status")
-			if err != nil {
-				continue // a thread that ended meanwhile
-			}
-			if got := cpusAllowed(t, string(status)); got != want {
-				t.Errorf("thread %s of the runtime's `run`: CPUs %s, want the caller's %s", task.Name(), got, want)
-			}
-		}
+		checkThreads(t, "run", cmd.Process.Pid)
 		checkExec(t, c)
 		mustSucceed(t, c.kill("KILL"))
 		awaitExit(t, cmd, done)
 		checkHooks(t, dir)
+	})
+
+	// A foreground exec pins its own threads to one CPU while it catches
+	// the signals, and puts the caller's mask back once the process runs.
+	t.Run("exec-foreground", func(t *testing.T) {
+		rt := newRuntime(t)
+		c := startSleeper(t, rt, nil)
+		pidFile := filepath.Join(t.TempDir(), "pid")
+		cmd := rt.command("exec", "--pid-file", pidFile, c.id, "sleep", "600")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := startWaiting(cmd)
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		waitFor(t, "the exec'd process's pid file", func() bool { return fileExists(pidFile) })
+		checkThreads(t, "exec", cmd.Process.Pid)
+		data, err := os.ReadFile(pidFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := os.ReadFile("/proc/" + strings.TrimSpace(string(data)) + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cpusAllowed(t, string(status)); got != want {
+			t.Errorf("the exec'd process: CPUs %s, want the caller's %s", got, want)
+		}
+		mustSucceed(t, c.kill("KILL"))
+		awaitExit(t, cmd, done)
 	})
 
 	t.Run("create-start", func(t *testing.T) {
