@@ -273,20 +273,6 @@ func TestDeleteStepsAsideToGo(t *testing.T) {
 			t.Errorf("cgroups left under %s: %v", top, left)
 		}
 	})
-	t.Run("force", func(t *testing.T) {
-		// --force of a running container kills it: Go's.
-		rt := newRuntime(t)
-		c := startSleeper(t, rt, nil)
-		pid := c.state().Pid
-		res, ranGo := deleteTraced(t, rt, "--force", c.id)
-		mustSucceed(t, res)
-		if !ranGo {
-			t.Errorf("delete --force of a running container did not step aside to Go")
-		}
-		if processAlive(pid) {
-			t.Errorf("the init %d outlived delete --force", pid)
-		}
-	})
 	t.Run("other flag", func(t *testing.T) {
 		rt := newRuntime(t)
 		c := stoppedContainer(t, rt, nil)
@@ -298,32 +284,56 @@ func TestDeleteStepsAsideToGo(t *testing.T) {
 }
 
 // TestDeleteTicketPidReused: a ticket whose pid now belongs to another
-// process, with another start time, names an init that is gone: the C
-// path deletes the stopped container and leaves that process alone.
+// process, with another start time, names an init that is gone: the
+// process is never signalled, --force or not. The C path deletes a
+// stopped container; a running one's init (state.json's) is still in
+// its cgroups, whose rmdir the C path finds busy, and Go kills it.
 func TestDeleteTicketPidReused(t *testing.T) {
-	rt := newRuntime(t)
-	c := stoppedContainer(t, rt, nil)
-	ticketPath := filepath.Join(rt.root, c.id, "kill.ticket")
-	ticket := readFile(t, ticketPath)
-	lines := strings.SplitN(ticket, "\n", 3)
-	if len(lines) < 3 || !strings.HasPrefix(lines[1], "init ") {
-		t.Fatalf("kill ticket names no init:\n%s", ticket)
-	}
-	initStart := strings.Fields(lines[1])[2]
+	for _, tc := range []struct {
+		name    string
+		running bool
+		args    []string
+	}{
+		{"stopped", false, nil},
+		{"stopped --force", false, []string{"--force"}},
+		{"running --force", true, []string{"--force"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newRuntime(t)
+			var c *container
+			if tc.running {
+				c = startSleeper(t, rt, nil)
+			} else {
+				c = stoppedContainer(t, rt, nil)
+			}
+			initPid := c.state().Pid
+			ticketPath := filepath.Join(rt.root, c.id, "kill.ticket")
+			ticket := readFile(t, ticketPath)
+			lines := strings.SplitN(ticket, "\n", 3)
+			if len(lines) < 3 || !strings.HasPrefix(lines[1], "init ") {
+				t.Fatalf("kill ticket names no init:\n%s", ticket)
+			}
+			initStart := strings.Fields(lines[1])[2]
 
-	decoy := startDecoy(t, initStart)
-	lines[1] = "init " + strconv.Itoa(decoy.pid) + " " + initStart
-	if err := os.WriteFile(ticketPath, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
-		t.Fatal(err)
-	}
+			decoy := startDecoy(t, initStart)
+			lines[1] = "init " + strconv.Itoa(decoy.pid) + " " + initStart
+			if err := os.WriteFile(ticketPath, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+				t.Fatal(err)
+			}
 
-	res, ranGo := deleteTraced(t, rt, c.id)
-	mustSucceed(t, res)
-	if ranGo {
-		t.Errorf("delete with a ticket naming a reused pid did not take the C path:\n%s", res.stderr)
+			res, ranGo := deleteTraced(t, rt, append(tc.args, c.id)...)
+			mustSucceed(t, res)
+			if ranGo != tc.running {
+				t.Errorf("delete %v with a ticket naming a reused pid: ran Go %v, want %v:\n%s",
+					tc.args, ranGo, tc.running, res.stderr)
+			}
+			if _, err := os.Lstat(filepath.Join(rt.root, c.id)); !os.IsNotExist(err) {
+				t.Errorf("the state directory is still there after delete: %v", err)
+			}
+			decoy.mustBeUntouched(t)
+			if tc.running && processAlive(initPid) {
+				t.Errorf("the init %d outlived delete --force", initPid)
+			}
+		})
 	}
-	if _, err := os.Lstat(filepath.Join(rt.root, c.id)); !os.IsNotExist(err) {
-		t.Errorf("the state directory is still there after delete: %v", err)
-	}
-	decoy.mustBeUntouched(t)
 }

@@ -14,7 +14,9 @@ import (
 // killTicketFile says that `kill ID SIGNAL` of the container, while its
 // init lives, is one signal to the init: Container.Signal's plain case;
 // and, when it has a delete section, that `delete ID` once the init is
-// gone is rmdirs and unlinks: Container.Delete's plain case. Every write
+// gone is rmdirs and unlinks, and `delete --force ID` of a live, thawed
+// init the same after SIGKILL to the init and a wait for its exit:
+// Container.Delete's plain cases. Every write
 // of state.json (saveRecord) rewrites it or removes it, so it always
 // names the init and cgroups that state.json names; the hull CLI's C kill
 // and delete paths (package faststart) do those commands without the Go
@@ -55,7 +57,10 @@ func killTicket(rec *record, mgr cgroups.Manager) string {
 }
 
 // deleteSection is what Container.Delete of the container, stopped, does
-// when that is only the removal of directories and files: a line
+// when that is only the removal of directories and files, which is also
+// what it does after Container.kill of a running one (with its own pid
+// namespace, the init's death ends every process in it, and destroy
+// kills nothing more): a line
 // "delete N", then N lines "cgroup PARENTS ROOT REL", one per cgroup
 // directory, as cgroups.Removals gives them (REL below the hierarchy's
 // mount point ROOT, and PARENTS ancestors create made, removed once

@@ -1,7 +1,9 @@
 /* The C path of `hull delete` (see faststart.go): removes a stopped
  * container whose kill ticket has a delete section, the plain case of
  * Container.Delete (a dead init, then Container.destroy's rmdirs and the
- * state directory), or returns false for Go to do the command. */
+ * state directory), and with --force a running one (Container.kill
+ * first: SIGKILL to the init and a wait for its exit), or returns false
+ * for Go to do the command. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -9,12 +11,14 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fastpath.h"
@@ -121,38 +125,92 @@ static const char *skip_freezer(const char *t)
 	return nl ? nl + 1 : t;
 }
 
-/* init_gone says whether the init the ticket names has provably exited,
+/* What init_state finds of the init the ticket names. */
+enum init_is {
+	INIT_GONE, /* provably exited: delete needs no kill */
+	INIT_ALIVE, /* the ticket's process, running: --force kills it */
+	INIT_UNSURE, /* anything else: Go's */
+};
+
+/* init_state says whether the init the ticket names has provably exited,
  * as deriveStatus's stopped (processAlive is false): no process has its
  * pid (pidfd_open: ESRCH); the process that has it has exited, every
  * thread of it (its pidfd polls readable: a zombie, which Go's status
  * takes for stopped too and whose delete neither kills nor waits); or
  * that process has another start time (read while its pidfd holds the
  * pid, so the pid cannot change hands in between), the init having gone
- * and its pid been reused. A live init, and every case it cannot tell,
- * are Go's: Go kills a created container's init and refuses a running
- * one. With its own pid namespace (the ticket's condition), an init
- * that exited took every other process of the container with it. */
-static bool init_gone(pid_t pid, unsigned long long want)
+ * and its pid been reused. INIT_ALIVE is the other way round: the pidfd
+ * names the process whose start time is the ticket's, and it is neither
+ * a zombie nor dead (processAlive is true); *pidfdp then holds that
+ * pidfd, a signal through which can reach no other process. Every case
+ * it cannot tell is INIT_UNSURE. With its own pid namespace (the
+ * ticket's condition), an init that exited took every other process of
+ * the container with it. */
+static enum init_is init_state(pid_t pid, unsigned long long want, int *pidfdp)
 {
 	struct pollfd p;
 	unsigned long long start;
 	char state;
-	bool gone;
+	enum init_is is = INIT_UNSURE;
 	int r;
 
 	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (p.fd < 0)
-		return errno == ESRCH;
+		return errno == ESRCH ? INIT_GONE : INIT_UNSURE;
 	p.events = POLLIN;
 	do
 		r = poll(&p, 1, 0);
 	while (r < 0 && errno == EINTR);
-	if (r == 1 && (p.revents & POLLIN))
-		gone = true;
+	if (r == 1 && (p.revents & POLLIN)) {
+		is = INIT_GONE;
+	} else if (r == 0 && proc_start(pid, &state, &start)) {
+		if (start != want)
+			is = INIT_GONE;
+		else if (state != 'Z' && state != 'X')
+			is = INIT_ALIVE;
+	}
+	if (is == INIT_ALIVE)
+		*pidfdp = p.fd;
 	else
-		gone = r == 0 && proc_start(pid, &state, &start) && start != want;
-	close(p.fd);
-	return gone;
+		close(p.fd);
+	return is;
+}
+
+/* KILL_WAIT_MS bounds the wait for the SIGKILLed init to exit before Go
+ * takes over (an init stuck in uninterruptible sleep, a cgroup frozen
+ * behind hull's back), signalling again and waiting with its own bound
+ * (killTimeout, 10 s). An init exits within milliseconds of SIGKILL; a
+ * longer wait here would only add to Go's when the init is stuck. */
+#define KILL_WAIT_MS 1000
+
+/* kill_init sends SIGKILL through the init's pidfd and waits, at most
+ * KILL_WAIT_MS, for the pidfd to poll readable (every thread exited; the
+ * init is not our child, its parent reaps it), as Container.kill's
+ * signalProcess and waitGone. false: it did not exit in time, or the
+ * signal failed, for Go to redo. */
+static bool kill_init(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	struct timespec now, end;
+	long left;
+	int r;
+
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += KILL_WAIT_MS / 1000;
+	end.tv_nsec += (KILL_WAIT_MS % 1000) * 1000000L;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000L;
+		if (left <= 0)
+			return false;
+		r = poll(&p, 1, (int)left + 1);
+		if (r == 1)
+			return (p.revents & POLLIN) != 0;
+		if (r < 0 && errno != EINTR)
+			return false;
+	}
 }
 
 /* scan lists the container's directory into have[] (by known[]'s index)
@@ -231,21 +289,69 @@ static int rmdir_beneath(int rootfd, const char *rel, size_t len)
 	return err;
 }
 
+/* has_children says whether the cgroup rel below rootfd has cgroups
+ * inside it, or may have: a cgroup fs directory's link count is 2 plus
+ * its subdirectories (kernfs), and a child cgroup makes rmdir fail with
+ * EBUSY for as long as it is there. */
+static bool has_children(int rootfd, const char *rel)
+{
+	struct stat sb;
+	int fd = open_beneath(rootfd, rel, O_PATH | O_DIRECTORY);
+	bool some;
+
+	if (fd < 0)
+		return errno != ENOENT;
+	some = fstat(fd, &sb) < 0 || sb.st_nlink != 2;
+	close(fd);
+	return some;
+}
+
+/* rmdir_retry is cgroups' rmdirRetry for a cgroup whose last process has
+ * just exited: EBUSY retried 6 times, 5 ms first, doubling, in case the
+ * kernel still counts the cgroup populated (measured on 6.18, cgroup v1
+ * and the unified hierarchy: a pid namespace's init killed and left
+ * unreaped, the rmdirs right after its pidfd polled readable never saw
+ * EBUSY in 300 runs; a zombie is out of its cgroups already). A cgroup
+ * with children is busy for good: removing those is Destroy's tree walk,
+ * Go's, at once. */
+static int rmdir_retry(int rootfd, const char *rel)
+{
+	struct timespec delay;
+	int attempt, err;
+
+	for (attempt = 0;; attempt++) {
+		err = rmdir_beneath(rootfd, rel, strlen(rel));
+		if (err != EBUSY || attempt >= 6 || has_children(rootfd, rel))
+			return err;
+		delay.tv_sec = 0;
+		delay.tv_nsec = 5000000L << attempt; /* 5 to 160 ms */
+		while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+			;
+	}
+}
+
 /* remove_cgroups does what Destroy and RemoveCreatedParents do to
  * cgroups that are only directories: each container directory, then
  * the ancestors create made, nearest first, until one is still in use.
  * It returns false at the first failure Go would retry or report (a
  * cgroup with processes or children: EBUSY): Go's delete then does
  * everything again, which is fine, as removing what is gone already is
- * no error to it. */
-static bool remove_cgroups(struct cgroup *cg, int n)
+ * no error to it. killed: the init has just been killed, so a container
+ * directory may still read busy for a moment; one whose init exited
+ * before this delete came does not, and its EBUSY goes to Go at once. */
+static bool remove_cgroups(struct cgroup *cg, int n, bool killed)
 {
 	int i, k, err;
 	size_t len;
 
-	for (i = 0; i < n; i++)
-		if (rmdir_beneath(cg[i].rootfd, cg[i].rel, strlen(cg[i].rel)) != 0)
+	for (i = 0; i < n; i++) {
+		if (killed)
+			err = rmdir_retry(cg[i].rootfd, cg[i].rel);
+		else
+			err = rmdir_beneath(cg[i].rootfd, cg[i].rel, strlen(cg[i].rel));
+		if (err != 0)
 			return false;
+	}
 	for (i = 0; i < n; i++) {
 		len = strlen(cg[i].rel);
 		for (k = 0; k < cg[i].parents; k++) {
@@ -314,18 +420,25 @@ static bool remove_dir(const struct globals *g, int rootfd, int dirfd, const cha
 }
 
 /* try_delete deletes the container and returns true, or returns false
- * for Go to do the command: having changed nothing, or (a cgroup Go must
- * remove) only what Go's delete finds gone and carries on from. */
-static bool try_delete(const struct globals *g, const char *id)
+ * for Go to do the command: having changed nothing, or only what Go's
+ * delete finds done and carries on from: an init killed (Go's kill of a
+ * process that is gone is no error) that did not exit in time, a cgroup
+ * Go must remove. With force, a live init is killed first, as
+ * Container.Delete does for a running or created container; a paused
+ * one (or a freezer it cannot read) is Go's, which thaws it. Nothing is
+ * removed before the init has exited, so a kill that times out leaves
+ * the whole delete to Go. */
+static bool try_delete(const struct globals *g, const char *id, bool force)
 {
 	char ticket[8192];
-	const char *rest;
+	const char *rest, *after;
 	struct cgroup cg[MAX_CGROUPS];
 	struct stat sb;
 	bool have[NKNOWN], ok = false;
 	unsigned long long want;
+	enum init_is init;
 	pid_t pid;
-	int rootfd = -1, dirfd, n = 0, i, r;
+	int rootfd = -1, dirfd, n = 0, i, r, pidfd = -1;
 	ssize_t len;
 
 	dirfd = open_container_dir(g, id, &rootfd);
@@ -346,17 +459,27 @@ static bool try_delete(const struct globals *g, const char *id)
 	rest = parse_init(ticket + strlen(KILL_TICKET_MAGIC), &pid, &want);
 	if (!rest || !parse_delete((char *)skip_freezer(rest), cg, &n))
 		goto out;
-	if (!init_gone(pid, want))
+	init = init_state(pid, want, &pidfd);
+	if (init == INIT_UNSURE || (init == INIT_ALIVE && !force))
+		goto out;
+	/* Paused: deriveStatus's frozen cgroup, checked under the lock pause
+	 * and resume take. The freezer line precedes the delete section,
+	 * whose parse left it whole. */
+	if (init == INIT_ALIVE && !thawed(rest, &after))
 		goto out;
 	if (!scan(dirfd, have) || !have[STATE_FILE] || !open_roots(cg, n))
 		goto out;
 	/* Go's configureLogging creates the log before the command runs. */
 	if (!touch_log(g))
 		goto out;
-	if (!remove_cgroups(cg, n))
+	if (init == INIT_ALIVE && !kill_init(pidfd))
+		goto out;
+	if (!remove_cgroups(cg, n, init == INIT_ALIVE))
 		goto out;
 	ok = remove_dir(g, rootfd, dirfd, id, have);
 out:
+	if (pidfd >= 0)
+		close(pidfd);
 	for (i = 0; i < n; i++)
 		if (cg[i].rootfd >= 0)
 			close(cg[i].rootfd);
@@ -366,10 +489,9 @@ out:
 }
 
 /* fast_delete does `delete [-f|--force] ID` (argv is what follows
- * "delete"; urfave/cli takes a flag after the id too). --force changes
- * nothing for a container whose init is gone, the only one this path
- * deletes: Container.Delete kills only a live init, and an id that does
- * not exist (RemoveAbandoned) is Go's anyway, as is every other flag. */
+ * "delete"; urfave/cli takes a flag after the id too). --force lets it
+ * kill a live init first, as Container.Delete does; an id that does not
+ * exist (RemoveAbandoned) is Go's anyway, as is every other flag. */
 bool fast_delete(const struct globals *g, int argc, char **argv)
 {
 	const char *id = NULL;
@@ -385,5 +507,5 @@ bool fast_delete(const struct globals *g, int argc, char **argv)
 		else
 			return false;
 	}
-	return id && try_delete(g, id);
+	return id && try_delete(g, id, force);
 }

@@ -39,7 +39,8 @@
 // lockAndReload does, and goes on only when the init has provably exited:
 // pidfd_open fails with ESRCH, the pidfd polls readable (a zombie, which
 // Go's status takes for stopped too) or the pid's start time, read
-// through a verified procfs while the pidfd holds the pid, is another.
+// through a verified procfs while the pidfd holds the pid, is another;
+// or, with -f/--force, when it is provably alive (below).
 // The state directory must hold only the files it knows (state.json,
 // the tickets, the fifos), of their types, or nothing is touched. Each
 // hierarchy root must be a cgroup fs; the cgroups are removed as
@@ -51,8 +52,22 @@
 // leaves the rest to Go, whose delete takes what is gone already for
 // done. -f/--force changes nothing for a container whose init is gone
 // (Container.Delete kills only a live one), so it is taken too, as
-// create+start+delete -f runs it. A live init, a missing directory, any
-// other flag: Go.
+// create+start+delete -f runs it. With it, a live init (a running or
+// created container) is killed first, as Container.kill does: only when
+// the pidfd names a process, no zombie, whose start time, read
+// through the verified procfs while the pidfd holds the pid, is the
+// ticket's (a reused pid is never signalled: it reads as a gone init,
+// and its container's cgroups, still busy, go to Go), and the freezer
+// file reads thawed (paused, or unreadable: Go, which thaws). After
+// every check that could hand the command to Go, SIGKILL goes through
+// the pidfd and the C path polls it, for at most a second, until the
+// init has exited (its parent, not hull, reaps it); the init of its own
+// pid namespace took every process in it along, and a zombie is out of
+// its cgroups, so the rmdirs follow, EBUSY retried as cgroups'
+// rmdirRetry does unless the cgroup has children. An init that does not
+// exit in time leaves everything but the kill to Go, which kills
+// (harmlessly again) and waits with its own bound. A live init without
+// --force, a missing directory, any other flag: Go.
 //
 // state (faststate.c): state.output is written with every state.json
 // (libcontainer's state_output.go): the bytes `state` prints, rendered by
