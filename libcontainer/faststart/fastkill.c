@@ -48,9 +48,9 @@ static int parse_signal(const char *s)
  * a stale one harmless (its init gone, the pid reused or not). */
 static bool try_kill(const struct globals *g, const char *id, int sig)
 {
-	char ticket[8192], state;
+	char ticket[8192];
 	const char *rest;
-	unsigned long long want, start;
+	unsigned long long want;
 	pid_t pid;
 	int dirfd, pidfd = -1;
 	ssize_t n;
@@ -69,14 +69,11 @@ static bool try_kill(const struct globals *g, const char *id, int sig)
 	 * After the freezer line, only delete's section (fastdelete.c). */
 	if (!rest || !thawed(rest, &rest) || (*rest != '\0' && strncmp(rest, "delete ", 7) != 0))
 		return false;
-	/* The pidfd first, the start time second: once the pidfd is held,
-	 * the pid cannot be reused, so a matching start time proves that
-	 * the pidfd is the init's. A zombie init is a stopped container. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
+	/* Only a pidfd proven to be the live init's (init_state: the pidfd
+	 * first, the start time second); a zombie init is a stopped
+	 * container, and that, like anything unsure, is Go's. */
+	if (init_state(pid, want, &pidfd) != INIT_ALIVE)
 		return false;
-	if (!proc_start(pid, &state, &start) || start != want || state == 'Z' || state == 'X')
-		goto out;
 	/* Go would have created the log before signalling; a log it cannot
 	 * create is its error to report. */
 	if (!touch_log(g))

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -331,4 +333,53 @@ __attribute__((constructor)) static void hull_fastpath(int argc, char **argv)
 		done = fast_state(&g, argc - cmd - 1, argv + cmd + 1);
 	if (done)
 		_exit(0);
+}
+
+/* init_state says whether the init the ticket names has provably exited,
+ * as deriveStatus's stopped (processAlive is false): no process has its
+ * pid (pidfd_open: ESRCH); the process that has it has exited, every
+ * thread of it (its pidfd polls readable: a zombie, which Go's status
+ * takes for stopped too and whose delete neither kills nor waits); or
+ * that process has another start time (read while its pidfd holds the
+ * pid, so the pid cannot change hands in between), the init having gone
+ * and its pid been reused. INIT_ALIVE is the other way round: the pidfd
+ * names the process whose start time is the ticket's, and it is neither
+ * a zombie nor dead (processAlive is true); *pidfdp then holds that
+ * pidfd, a signal through which can reach no other process. Every case
+ * it cannot tell is INIT_UNSURE. With its own pid namespace (the
+ * ticket's condition), an init that exited took every other process of
+ * the container with it. */
+enum init_is init_state(pid_t pid, unsigned long long want, int *pidfdp)
+{
+	struct pollfd p;
+	unsigned long long start;
+	char state;
+	enum init_is is = INIT_UNSURE;
+	int r;
+
+	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p.fd < 0)
+		return errno == ESRCH ? INIT_GONE : INIT_UNSURE;
+	p.events = POLLIN;
+	do
+		r = poll(&p, 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r == 1 && (p.revents & POLLIN)) {
+		is = INIT_GONE;
+	} else if (r == 0 && proc_start(pid, &state, &start)) {
+		if (start != want)
+			is = INIT_GONE;
+		else if (state != 'Z' && state != 'X')
+			is = INIT_ALIVE;
+	}
+	/* An init that exits right then (after the poll, before the read: a
+	 * zombie already, or reaped and its /proc entry gone) polls readable
+	 * now: create+start+delete -f of /bin/true met that in 1 run of 40. */
+	if (is == INIT_UNSURE && r == 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+		is = INIT_GONE;
+	if (is == INIT_ALIVE)
+		*pidfdp = p.fd;
+	else
+		close(p.fd);
+	return is;
 }

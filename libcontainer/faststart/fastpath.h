@@ -41,6 +41,16 @@ bool proc_start(pid_t pid, char *state, unsigned long long *start);
  * no such process, -1 when unsure. */
 int proc_stat(pid_t pid, char *state, unsigned long long *start);
 
+/* What init_state finds of the init the ticket names. */
+enum init_is {
+	INIT_GONE, /* provably exited: delete needs no kill */
+	INIT_ALIVE, /* the ticket's process, running: kill and delete --force signal it */
+	INIT_UNSURE, /* anything else: Go's */
+};
+
+/* init_state: see fastpath.c. */
+enum init_is init_state(pid_t pid, unsigned long long want, int *pidfdp);
+
 /* freezer_state reads the freezer file that line names ("freezer-v1
  * PATH", "freeze-v2 PATH" or "freezer none", without its newline): 0 for
  * a cgroup not frozen (or no freezer), 1 for a frozen one, -1 when
